@@ -1,0 +1,22 @@
+-- name: CountUsers :one
+SELECT count(*) FROM users WHERE NOT deleted;
+
+-- name: InsertUser :one
+INSERT INTO users (username, role)
+VALUES (@username, @role)
+RETURNING *;
+
+-- name: GetUserByUsername :one
+SELECT * FROM users WHERE username = @username AND NOT deleted;
+
+-- name: GetUserByID :one
+SELECT * FROM users WHERE id = @id;
+
+-- name: ListUsers :many
+SELECT * FROM users WHERE NOT deleted ORDER BY username;
+
+-- name: GetOwner :one
+SELECT * FROM users
+WHERE role = 'owner' AND NOT deleted
+ORDER BY created_at, id
+LIMIT 1;
