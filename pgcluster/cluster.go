@@ -49,6 +49,7 @@ type Cluster struct {
 	runner  runner
 	dataDir string
 	port    int
+	adopted bool
 }
 
 // Start initialises the cluster's data folder when it is new, starts the
@@ -117,6 +118,12 @@ func (c *Cluster) urlFor(database string) string {
 	return u.String()
 }
 
+// Adopted reports whether Start found the server already running, left by
+// another process, rather than starting it.
+func (c *Cluster) Adopted() bool {
+	return c.adopted
+}
+
 // Stop shuts the server down, ending open sessions, and waits for it.
 func (c *Cluster) Stop(ctx context.Context) error {
 	out, err := c.runner.run(ctx, "pg_ctl", "stop", "-D", c.dataDir, "-m", "fast", "-w", "-t", "60")
@@ -169,7 +176,7 @@ func (c *Cluster) initdb(ctx context.Context) error {
 
 func (c *Cluster) start(ctx context.Context) error {
 	if port, ok := c.runningPort(ctx); ok {
-		c.port = port
+		c.port, c.adopted = port, true
 		c.opts.Logger.Info("adopted running built-in postgres", "port", port)
 		return nil
 	}

@@ -67,7 +67,7 @@ func (r runner) handOver(dirs ...string) error {
 		return nil
 	}
 	for _, dir := range dirs {
-		if err := checkReachable(dir); err != nil {
+		if err := checkReachable(dir, r.cred.Uid); err != nil {
 			return err
 		}
 		if err := os.Chown(dir, int(r.cred.Uid), int(r.cred.Gid)); err != nil {
@@ -77,9 +77,9 @@ func (r runner) handOver(dirs ...string) error {
 	return nil
 }
 
-// checkReachable fails when a folder above dir is closed to other users,
-// as /root and private temporary folders are.
-func checkReachable(dir string) error {
+// checkReachable fails when a folder above dir is closed to the user uid,
+// as /root and private temporary folders are to anyone but root.
+func checkReachable(dir string, uid uint32) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return fmt.Errorf("resolve %s: %w", dir, err)
@@ -89,7 +89,9 @@ func checkReachable(dir string) error {
 		if err != nil {
 			return fmt.Errorf("check %s: %w", p, err)
 		}
-		if info.Mode().Perm()&0o001 == 0 {
+		st, _ := info.Sys().(*syscall.Stat_t)
+		ownedOpen := st != nil && st.Uid == uid && info.Mode().Perm()&0o100 != 0
+		if info.Mode().Perm()&0o001 == 0 && !ownedOpen {
 			return fmt.Errorf("the %s user cannot reach %s because %s is closed to "+
 				"other users; choose a data directory outside it (as root the default "+
 				"is /var/lib/aigateway)", SystemUser, dir, p)

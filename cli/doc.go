@@ -1,0 +1,5 @@
+// Package cli is the aigateway command line: the server and its
+// maintenance commands. It writes to injected writers and reads an injected
+// environment, so that tests can run it in process and read what it
+// printed.
+package cli

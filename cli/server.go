@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aigateway/aigateway/server"
+)
+
+// serverFlags are the flags of `aigateway server` and its subcommands.
+type serverFlags struct {
+	log         logFlags
+	httpAddress string
+	grpcAddress string
+	postgresURL string
+	dataDir     string
+}
+
+func (f *serverFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.httpAddress, "http-address", server.DefaultHTTPAddress,
+		"address of the HTTP listener (data plane, /healthz, /readyz)")
+	fl.StringVar(&f.grpcAddress, "grpc-address", server.DefaultGRPCAddress,
+		"address of the gRPC listener (control plane)")
+	fl.StringVar(&f.postgresURL, "postgres-url", "",
+		"Postgres URL (default: the built-in Postgres under the data directory)")
+	fl.StringVar(&f.dataDir, "data-dir", "",
+		"data directory (default: /var/lib/aigateway as root, else ~/.local/share/aigateway)")
+	f.log.register(cmd)
+}
+
+// prepare reads the environment into the flags left unset and builds the
+// logger, which reports the deprecated variables in use.
+func (f *serverFlags) prepare(cmd *cobra.Command, opts Options) (*slog.Logger, error) {
+	warnings, err := parseEnviron(opts.Environ).applyEnv(cmd.Flags())
+	if err != nil {
+		return nil, err
+	}
+	logger, err := f.log.logger(opts.Stderr)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warnings {
+		logger.Warn(w)
+	}
+	if f.dataDir == "" {
+		if f.dataDir, err = server.DefaultDataDir(); err != nil {
+			return nil, err
+		}
+	}
+	return logger, nil
+}
+
+func newServerCommand(opts Options) *cobra.Command {
+	var flags serverFlags
+	cmd := &cobra.Command{
+		Use:   "server",
+		Short: "Run the gateway",
+		Long: "Run the gateway. Every flag may also be set with the environment variable " +
+			"CODER_AI_GATEWAY_<FLAG>, for example CODER_AI_GATEWAY_HTTP_ADDRESS.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			logger, err := flags.prepare(cmd, opts)
+			if err != nil {
+				return err
+			}
+			srv, err := server.New(server.Config{
+				HTTPAddress: flags.httpAddress,
+				GRPCAddress: flags.grpcAddress,
+				PostgresURL: flags.postgresURL,
+				DataDir:     flags.dataDir,
+				Version:     opts.Version,
+				Logger:      logger,
+			})
+			if err != nil {
+				return err
+			}
+			return srv.Run(cmd.Context())
+		},
+	}
+	flags.register(cmd)
+	cmd.AddCommand(newAdminTokenCommand(opts))
+	return cmd
+}
+
+func newAdminTokenCommand(opts Options) *cobra.Command {
+	var flags serverFlags
+	cmd := &cobra.Command{
+		Use:   "admin-token",
+		Short: "Issue a new owner token into <data-dir>/admin.token",
+		Long: "Issue a new token for the first owner, straight in Postgres, and write it " +
+			"to <data-dir>/admin.token. Use it when the old token is lost.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			logger, err := flags.prepare(cmd, opts)
+			if err != nil {
+				return err
+			}
+			if err := server.PrepareDataDir(flags.dataDir); err != nil {
+				return err
+			}
+
+			ctx := cmd.Context()
+			database, err := server.OpenDatabase(ctx, flags.postgresURL, flags.dataDir, logger)
+			if err != nil {
+				return err
+			}
+			database.KeepAdoptedCluster = true
+			defer database.Close(ctx)
+
+			path, err := server.IssueAdminToken(ctx, database.Store, flags.dataDir)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote a new owner token to %s\n", path)
+			return nil
+		},
+	}
+	flags.register(cmd)
+	return cmd
+}

@@ -1,0 +1,159 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"google.golang.org/grpc"
+	"storj.io/drpc/drpcmux"
+	"storj.io/drpc/drpcserver"
+)
+
+// Server is one gateway replica.
+type Server struct {
+	cfg       Config
+	logger    *slog.Logger
+	httpLn    net.Listener
+	grpcLn    net.Listener
+	readiness *readiness
+	services  *services
+	drpcMux   *drpcmux.Mux
+}
+
+// New checks the configuration, creates the data directory and binds both
+// listeners, so that a bad address fails before anything else starts.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	if err := PrepareDataDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
+
+	s := &Server{cfg: cfg, logger: cfg.Logger, readiness: newReadiness()}
+	s.services = &services{health: &healthService{readiness: s.readiness, version: cfg.Version}}
+	s.drpcMux = drpcmux.New()
+	if err := s.services.registerDRPC(s.drpcMux); err != nil {
+		return nil, err
+	}
+
+	var err error
+	if s.httpLn, err = net.Listen("tcp", cfg.HTTPAddress); err != nil {
+		return nil, fmt.Errorf("listen on http address %s: %w", cfg.HTTPAddress, err)
+	}
+	if s.grpcLn, err = net.Listen("tcp", cfg.GRPCAddress); err != nil {
+		s.httpLn.Close()
+		return nil, fmt.Errorf("listen on grpc address %s: %w", cfg.GRPCAddress, err)
+	}
+	return s, nil
+}
+
+// HTTPAddr returns the address the HTTP listener is bound to.
+func (s *Server) HTTPAddr() string { return s.httpLn.Addr().String() }
+
+// GRPCAddr returns the address the gRPC listener is bound to.
+func (s *Server) GRPCAddr() string { return s.grpcLn.Addr().String() }
+
+// Pipe returns an in-memory transport to the protobuf services, valid until
+// ctx ends.
+func (s *Server) Pipe(ctx context.Context) *Pipe {
+	return &Pipe{ctx: ctx, srv: drpcserver.New(s.drpcMux)}
+}
+
+// Run serves until ctx ends, then stops accepting, lets in-flight requests
+// finish within the grace period, and closes the database (stopping the
+// built-in Postgres). It returns nil after a clean shutdown.
+func (s *Server) Run(ctx context.Context) error {
+	httpSrv := &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+	grpcSrv := grpc.NewServer()
+	s.services.registerGRPC(grpcSrv)
+
+	serveErr := make(chan error, 2)
+	go func() { serveErr <- ignoreClosed(httpSrv.Serve(s.httpLn)) }()
+	go func() { serveErr <- grpcSrv.Serve(s.grpcLn) }()
+	s.logger.Info("listening", "http_address", s.HTTPAddr(), "grpc_address", s.GRPCAddr())
+
+	database, err := s.start(ctx)
+	if err == nil {
+		select {
+		case <-ctx.Done():
+		case err = <-serveErr:
+			err = fmt.Errorf("serve: %w", err)
+		}
+	}
+
+	s.logger.Info("shutting down", "grace", s.cfg.ShutdownGrace)
+	s.readiness.setStatus("shutting down")
+	s.shutdown(httpSrv, grpcSrv)
+	if database != nil {
+		database.Close(context.Background())
+	}
+	return err
+}
+
+// start opens the database and makes the first owner.
+func (s *Server) start(ctx context.Context) (*Database, error) {
+	s.readiness.setStatus("starting: preparing postgres and migrations")
+	database, err := OpenDatabase(ctx, s.cfg.PostgresURL, s.cfg.DataDir, s.logger)
+	if err != nil {
+		return nil, err
+	}
+
+	path, err := Bootstrap(ctx, database.Store, s.cfg.DataDir)
+	if err != nil {
+		database.Close(ctx)
+		return nil, fmt.Errorf("create first owner: %w", err)
+	}
+	if path != "" {
+		s.logger.Info("created the first owner; its token is in the file",
+			"user", AdminUsername, "file", path)
+	}
+
+	s.readiness.ready(database.Store)
+	s.logger.Info("ready")
+	return database, nil
+}
+
+func (s *Server) shutdown(httpSrv *http.Server, grpcSrv *grpc.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
+	defer cancel()
+
+	stopped := make(chan struct{})
+	go func() {
+		grpcSrv.GracefulStop()
+		close(stopped)
+	}()
+	if err := httpSrv.Shutdown(ctx); err != nil {
+		s.logger.Warn("http requests cut at the end of the grace period", "error", err)
+		_ = httpSrv.Close()
+	}
+	select {
+	case <-stopped:
+	case <-ctx.Done():
+		grpcSrv.Stop()
+		<-stopped
+	}
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.readiness.serveHealthz)
+	mux.HandleFunc("GET /readyz", s.readiness.serveReadyz)
+	return mux
+}
+
+func ignoreClosed(err error) error {
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
