@@ -195,7 +195,10 @@ func ensureTemplate(ctx context.Context) (string, error) {
 	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", store.LockTestTemplate); err != nil {
 		return "", fmt.Errorf("lock template: %w", err)
 	}
-	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", store.LockTestTemplate)
+	defer func() {
+		_, _ = conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)",
+			store.LockTestTemplate)
+	}()
 
 	var exists bool
 	err = conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",

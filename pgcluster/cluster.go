@@ -230,7 +230,7 @@ func (c *Cluster) createDatabase(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("connect to built-in postgres: %w", err)
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }()
 
 	var exists bool
 	err = conn.QueryRow(ctx,

@@ -97,7 +97,7 @@ func LatestVersion() (uint, error) {
 	if err != nil {
 		return 0, fmt.Errorf("read embedded migrations: %w", err)
 	}
-	defer src.Close()
+	defer func() { _ = src.Close() }()
 
 	v, err := src.First()
 	if err != nil {
