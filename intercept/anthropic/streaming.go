@@ -174,4 +174,3 @@ func mergeObjects(base []byte, over gjson.Result) []byte {
 	}
 	return append(out, '}')
 }
-
