@@ -73,8 +73,8 @@ func TestEnsureIncludeUsage(t *testing.T) {
 		},
 		{
 			name:     "no stream options",
-			body:     `{"model":"gpt-4.1","stream":true,"messages":[{"role":"user","content":"hi"}]}`,
-			want:     `{"model":"gpt-4.1","stream":true,"messages":[{"role":"user","content":"hi"}],"stream_options":{"include_usage":true}}`,
+			body:     `{"model":"gpt-4.1","stream":true,"n":1}`,
+			want:     `{"model":"gpt-4.1","stream":true,"n":1,"stream_options":{"include_usage":true}}`,
 			injected: true,
 		},
 		{
@@ -85,8 +85,8 @@ func TestEnsureIncludeUsage(t *testing.T) {
 		},
 		{
 			name:     "other stream options kept",
-			body:     "{\n  \"model\": \"gpt-4.1\",\n  \"stream\": true,\n  \"stream_options\": {\"x\": 1}\n}",
-			want:     "{\n  \"model\": \"gpt-4.1\",\n  \"stream\": true,\n  \"stream_options\": {\"x\": 1,\"include_usage\":true}\n}",
+			body:     "{\n  \"stream\": true,\n  \"stream_options\": {\"x\": 1}\n}",
+			want:     "{\n  \"stream\": true,\n  \"stream_options\": {\"x\": 1,\"include_usage\":true}\n}",
 			injected: true,
 		},
 		{
