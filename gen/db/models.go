@@ -12,6 +12,182 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+type AiProviderType string
+
+const (
+	AiProviderTypeOpenai    AiProviderType = "openai"
+	AiProviderTypeAnthropic AiProviderType = "anthropic"
+)
+
+func (e *AiProviderType) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = AiProviderType(s)
+	case string:
+		*e = AiProviderType(s)
+	default:
+		return fmt.Errorf("unsupported scan type for AiProviderType: %T", src)
+	}
+	return nil
+}
+
+type NullAiProviderType struct {
+	AiProviderType AiProviderType
+	Valid          bool // Valid is true if AiProviderType is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullAiProviderType) Scan(value interface{}) error {
+	if value == nil {
+		ns.AiProviderType, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.AiProviderType.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullAiProviderType) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.AiProviderType), nil
+}
+
+type InterceptionCredentialKind string
+
+const (
+	InterceptionCredentialKindCentralized InterceptionCredentialKind = "centralized"
+	InterceptionCredentialKindByok        InterceptionCredentialKind = "byok"
+)
+
+func (e *InterceptionCredentialKind) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = InterceptionCredentialKind(s)
+	case string:
+		*e = InterceptionCredentialKind(s)
+	default:
+		return fmt.Errorf("unsupported scan type for InterceptionCredentialKind: %T", src)
+	}
+	return nil
+}
+
+type NullInterceptionCredentialKind struct {
+	InterceptionCredentialKind InterceptionCredentialKind
+	Valid                      bool // Valid is true if InterceptionCredentialKind is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullInterceptionCredentialKind) Scan(value interface{}) error {
+	if value == nil {
+		ns.InterceptionCredentialKind, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.InterceptionCredentialKind.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullInterceptionCredentialKind) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.InterceptionCredentialKind), nil
+}
+
+type InterceptionErrorType string
+
+const (
+	InterceptionErrorTypeBadRequest   InterceptionErrorType = "bad_request"
+	InterceptionErrorTypeUnauthorized InterceptionErrorType = "unauthorized"
+	InterceptionErrorTypeRateLimited  InterceptionErrorType = "rate_limited"
+	InterceptionErrorTypeOverloaded   InterceptionErrorType = "overloaded"
+	InterceptionErrorTypeServerError  InterceptionErrorType = "server_error"
+	InterceptionErrorTypeTimeout      InterceptionErrorType = "timeout"
+	InterceptionErrorTypeCanceled     InterceptionErrorType = "canceled"
+	InterceptionErrorTypeUnknown      InterceptionErrorType = "unknown"
+)
+
+func (e *InterceptionErrorType) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = InterceptionErrorType(s)
+	case string:
+		*e = InterceptionErrorType(s)
+	default:
+		return fmt.Errorf("unsupported scan type for InterceptionErrorType: %T", src)
+	}
+	return nil
+}
+
+type NullInterceptionErrorType struct {
+	InterceptionErrorType InterceptionErrorType
+	Valid                 bool // Valid is true if InterceptionErrorType is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullInterceptionErrorType) Scan(value interface{}) error {
+	if value == nil {
+		ns.InterceptionErrorType, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.InterceptionErrorType.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullInterceptionErrorType) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.InterceptionErrorType), nil
+}
+
+type InterceptionStatus string
+
+const (
+	InterceptionStatusInProgress InterceptionStatus = "in_progress"
+	InterceptionStatusCompleted  InterceptionStatus = "completed"
+	InterceptionStatusFailed     InterceptionStatus = "failed"
+	InterceptionStatusCanceled   InterceptionStatus = "canceled"
+)
+
+func (e *InterceptionStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = InterceptionStatus(s)
+	case string:
+		*e = InterceptionStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for InterceptionStatus: %T", src)
+	}
+	return nil
+}
+
+type NullInterceptionStatus struct {
+	InterceptionStatus InterceptionStatus
+	Valid              bool // Valid is true if InterceptionStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullInterceptionStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.InterceptionStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.InterceptionStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullInterceptionStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.InterceptionStatus), nil
+}
+
 type UserRole string
 
 const (
@@ -56,6 +232,27 @@ func (ns NullUserRole) Value() (driver.Value, error) {
 	return string(ns.UserRole), nil
 }
 
+type AiProvider struct {
+	ID        uuid.UUID
+	Name      string
+	Type      AiProviderType
+	Enabled   bool
+	Deleted   bool
+	BaseUrl   string
+	Settings  []byte
+	CreatedAt pgtype.Timestamptz
+	UpdatedAt pgtype.Timestamptz
+	UpdatedBy uuid.NullUUID
+}
+
+type AiProviderKey struct {
+	ID         uuid.UUID
+	ProviderID uuid.UUID
+	Position   int32
+	Key        string
+	CreatedAt  pgtype.Timestamptz
+}
+
 type ApiToken struct {
 	ID           string
 	UserID       uuid.UUID
@@ -64,6 +261,68 @@ type ApiToken struct {
 	LastUsedAt   pgtype.Timestamptz
 	ExpiresAt    pgtype.Timestamptz
 	Revoked      bool
+}
+
+type AuditLog struct {
+	ID           uuid.UUID
+	Time         pgtype.Timestamptz
+	ActorID      uuid.NullUUID
+	Action       string
+	ResourceType string
+	ResourceID   string
+	Diff         []byte
+}
+
+type Interception struct {
+	ID             uuid.UUID
+	InitiatorID    uuid.UUID
+	ProviderName   string
+	ProviderType   string
+	Model          string
+	Client         string
+	SessionID      pgtype.Text
+	CredentialKind InterceptionCredentialKind
+	CredentialHint string
+	StartedAt      pgtype.Timestamptz
+	EndedAt        pgtype.Timestamptz
+	Status         InterceptionStatus
+	ErrorType      NullInterceptionErrorType
+	ErrorMessage   pgtype.Text
+	UpstreamStatus pgtype.Int4
+}
+
+type InterceptionPrompt struct {
+	ID             int64
+	InterceptionID uuid.UUID
+	Prompt         string
+	CreatedAt      pgtype.Timestamptz
+}
+
+type InterceptionThought struct {
+	ID             int64
+	InterceptionID uuid.UUID
+	Content        string
+	CreatedAt      pgtype.Timestamptz
+}
+
+type InterceptionTokenUsage struct {
+	ID             int64
+	InterceptionID uuid.UUID
+	Input          int64
+	Output         int64
+	CacheRead      int64
+	CacheWrite     int64
+	Raw            []byte
+	CreatedAt      pgtype.Timestamptz
+}
+
+type InterceptionToolUsage struct {
+	ID             int64
+	InterceptionID uuid.UUID
+	Tool           string
+	ToolCallID     string
+	Input          string
+	CreatedAt      pgtype.Timestamptz
 }
 
 type User struct {
