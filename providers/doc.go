@@ -3,6 +3,13 @@
 // hash that tells the env seed whether a stored provider still matches what
 // the environment says.
 //
+// Postgres is the one source of truth at run time. At boot, Seed reconciles
+// the providers of the environment with the ai_providers table; from then
+// on the gateway reads its providers from the table only. BuildProviders
+// turns the table into a Set, an immutable snapshot, and a Loader keeps the
+// current Set, rebuilding it whenever a change is announced on
+// ChangedChannel (see Notify).
+//
 // # Environment
 //
 // Indexed providers are configured with CODER_AI_GATEWAY_PROVIDER_<N>_<FIELD>
