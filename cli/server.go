@@ -73,6 +73,7 @@ func newServerCommand(opts Options) *cobra.Command {
 				DataDir:     flags.dataDir,
 				Version:     opts.Version,
 				Logger:      logger,
+				Environ:     opts.Environ,
 			})
 			if err != nil {
 				return err

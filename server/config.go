@@ -41,6 +41,10 @@ type Config struct {
 	Version string
 	// Logger receives the server's log. Default: discard.
 	Logger *slog.Logger
+	// Environ is the environment as os.Environ returns it, read for the
+	// provider variables (see package providers). Default: none, so no
+	// provider is seeded from the environment.
+	Environ []string
 }
 
 func (c *Config) setDefaults() error {

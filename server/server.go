@@ -7,11 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
 	"storj.io/drpc/drpcmux"
 	"storj.io/drpc/drpcserver"
+
+	"github.com/aigateway/aigateway/providers"
 )
 
 // Server is one gateway replica.
@@ -23,26 +26,37 @@ type Server struct {
 	readiness *readiness
 	services  *services
 	drpcMux   *drpcmux.Mux
+
+	env        providers.EnvConfig
+	loader     atomic.Pointer[providers.Loader]
+	stopLoader func() // set by start; stops the loader and waits for it
 }
 
-// New checks the configuration, creates the data directory and binds both
-// listeners, so that a bad address fails before anything else starts.
+// New checks the configuration, provider variables included, creates the
+// data directory and binds both listeners, so that a bad address fails
+// before anything else starts.
 func New(cfg Config) (*Server, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
+	}
+	env, err := providers.ParseEnv(cfg.Environ)
+	for _, w := range env.Warnings {
+		cfg.Logger.Warn(w)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("provider environment: %w", err)
 	}
 	if err := PrepareDataDir(cfg.DataDir); err != nil {
 		return nil, err
 	}
 
-	s := &Server{cfg: cfg, logger: cfg.Logger, readiness: newReadiness()}
+	s := &Server{cfg: cfg, logger: cfg.Logger, readiness: newReadiness(), env: env}
 	s.services = &services{health: &healthService{readiness: s.readiness, version: cfg.Version}}
 	s.drpcMux = drpcmux.New()
 	if err := s.services.registerDRPC(s.drpcMux); err != nil {
 		return nil, err
 	}
 
-	var err error
 	if s.httpLn, err = net.Listen("tcp", cfg.HTTPAddress); err != nil {
 		return nil, fmt.Errorf("listen on http address %s: %w", cfg.HTTPAddress, err)
 	}
@@ -58,6 +72,10 @@ func (s *Server) HTTPAddr() string { return s.httpLn.Addr().String() }
 
 // GRPCAddr returns the address the gRPC listener is bound to.
 func (s *Server) GRPCAddr() string { return s.grpcLn.Addr().String() }
+
+// Providers returns the loader of the runtime provider set, or nil until the
+// server has seeded and loaded its providers.
+func (s *Server) Providers() *providers.Loader { return s.loader.Load() }
 
 // Pipe returns an in-memory transport to the protobuf services, valid until
 // ctx ends.
@@ -94,13 +112,17 @@ func (s *Server) Run(ctx context.Context) error {
 	s.logger.Info("shutting down", "grace", s.cfg.ShutdownGrace)
 	s.readiness.setStatus("shutting down")
 	s.shutdown(httpSrv, grpcSrv)
+	if s.stopLoader != nil {
+		s.stopLoader()
+	}
 	if database != nil {
 		database.Close(context.Background())
 	}
 	return err
 }
 
-// start opens the database and makes the first owner.
+// start opens the database, makes the first owner, seeds the providers
+// from the environment and starts the provider loader.
 func (s *Server) start(ctx context.Context) (*Database, error) {
 	s.readiness.setStatus("starting: preparing postgres and migrations")
 	database, err := OpenDatabase(ctx, s.cfg.PostgresURL, s.cfg.DataDir, s.logger)
@@ -118,9 +140,37 @@ func (s *Server) start(ctx context.Context) (*Database, error) {
 			"user", AdminUsername, "file", path)
 	}
 
+	if err := s.startProviders(ctx, database); err != nil {
+		database.Close(ctx)
+		return nil, err
+	}
+
 	s.readiness.ready(database.Store)
 	s.logger.Info("ready")
 	return database, nil
+}
+
+// startProviders seeds the providers of the environment and starts the
+// loader, which runs until ctx ends or Run shuts down.
+func (s *Server) startProviders(ctx context.Context, database *Database) error {
+	s.readiness.setStatus("starting: seeding providers")
+	if err := providers.Seed(ctx, database.Store, s.env, s.logger); err != nil {
+		return err
+	}
+
+	loaderCtx, cancel := context.WithCancel(ctx)
+	loader := providers.NewLoader(database.Store, s.logger)
+	if err := loader.Start(loaderCtx); err != nil {
+		cancel()
+		return fmt.Errorf("load providers: %w", err)
+	}
+	s.stopLoader = func() {
+		cancel()
+		loader.Wait()
+	}
+	s.loader.Store(loader)
+	s.logger.Info("providers loaded", "providers", loader.Current().Len())
+	return nil
 }
 
 func (s *Server) shutdown(httpSrv *http.Server, grpcSrv *grpc.Server) {
