@@ -21,7 +21,9 @@ import (
 type Event struct {
 	// Raw is the block exactly as it was read, terminating blank line
 	// included. Writing every Raw in order reproduces the stream byte for
-	// byte.
+	// byte. When a read ends between the CR and the LF of the block's last
+	// line break, the block is handed out at once and the LF opens the next
+	// block's Raw, so that a stream is never held up waiting for it.
 	Raw []byte
 
 	// Name is the value of the block's last "event" field, or "" when it has

@@ -14,13 +14,13 @@ import (
 // payload. It returns an error wrapping intercept.ErrBadRequest when body is
 // not a JSON object or names no model.
 func ParseRequest(body []byte) (intercept.Request, error) {
-	if !jsonview.Valid(body) {
-		return intercept.Request{}, fmt.Errorf("%w: body is not valid JSON", intercept.ErrBadRequest)
+	doc := jsonview.Parse(body)
+	if !jsonview.Valid(body) || !doc.IsObject() {
+		return intercept.Request{}, fmt.Errorf("%w: body is not a JSON object", intercept.ErrBadRequest)
 	}
 
-	doc := jsonview.Parse(body)
 	model := jsonview.String(doc.Get("model"))
-	if !doc.IsObject() || model == "" {
+	if model == "" {
 		return intercept.Request{}, fmt.Errorf("%w: model is missing", intercept.ErrBadRequest)
 	}
 

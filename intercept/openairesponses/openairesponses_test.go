@@ -144,3 +144,24 @@ func TestErrorEvent(t *testing.T) {
 	require.Equal(t, "server_error", rec.ErrorType)
 	require.Equal(t, "upstream timed out", rec.ErrorMessage)
 }
+
+func TestStreamFinishedItemHasWholeArguments(t *testing.T) {
+	t.Parallel()
+
+	// A delta went missing; the finished item still says what the call was.
+	s := openairesponses.NewStream()
+	for _, ev := range []sse.Event{
+		{Name: "response.output_item.added", Data: []byte(`{"output_index":0,"item":` +
+			`{"id":"fc_1","type":"function_call","arguments":"","call_id":"call_1","name":"f"}}`)},
+		{Name: "response.function_call_arguments.delta", Data: []byte(
+			`{"item_id":"fc_1","output_index":0,"delta":"{\"a\""}`)},
+		{Name: "response.output_item.done", Data: []byte(`{"output_index":0,"item":` +
+			`{"id":"fc_1","type":"function_call","arguments":"{\"a\":1}","call_id":"call_1",` +
+			`"name":"f"}}`)},
+	} {
+		s.Event(ev)
+	}
+
+	require.Equal(t, []intercept.ToolCall{{ID: "call_1", Name: "f", Input: `{"a":1}`}},
+		s.Record().ToolCalls)
+}

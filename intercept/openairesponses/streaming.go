@@ -53,11 +53,18 @@ func (s *Stream) Event(ev sse.Event) bool {
 	switch name {
 	case "response.output_item.added", "response.output_item.done":
 		item := doc.Get("item")
-		if jsonview.String(item.Get("type")) == "function_call" {
-			s.tools.Start(jsonview.Int(doc.Get("output_index")),
-				jsonview.String(item.Get("call_id")),
-				jsonview.String(item.Get("name")),
-				jsonview.String(item.Get("arguments")))
+		if jsonview.String(item.Get("type")) != "function_call" {
+			break
+		}
+
+		// A finished item holds the whole arguments, whatever deltas were
+		// missed on the way.
+		index := jsonview.Int(doc.Get("output_index"))
+		args := item.Get("arguments")
+		s.tools.Start(index, jsonview.String(item.Get("call_id")),
+			jsonview.String(item.Get("name")), jsonview.String(args))
+		if name == "response.output_item.done" {
+			s.tools.Replace(index, args)
 		}
 	case "response.function_call_arguments.delta":
 		s.tools.Append(jsonview.Int(doc.Get("output_index")), doc.Get("delta"))
