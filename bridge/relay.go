@@ -1,0 +1,179 @@
+package bridge
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/aigateway/aigateway/intercept"
+	"github.com/aigateway/aigateway/recorder"
+	"github.com/aigateway/aigateway/sse"
+)
+
+// maxResponseBytes bounds a blocking response body the gateway buffers.
+const maxResponseBytes = 64 << 20
+
+// errTruncated means that a stream ended without the provider's terminal
+// event.
+var errTruncated = errors.New("the upstream stream ended before its final event")
+
+// relayBlocking relays a complete response: status, headers and body, with
+// any echo of the key scrubbed, and parses a copy.
+func (q *request) relayBlocking(
+	a *api, at attempt, ic *recorder.Interception,
+) (intercept.Record, error) {
+	defer at.resp.Body.Close()
+
+	body, err := io.ReadAll(io.LimitReader(at.resp.Body, maxResponseBytes))
+	if err != nil {
+		gerr := errUpstreamUnreachable(q.provider.Name, false)
+		gerr.write(q.w, q.shape)
+		return intercept.Record{}, fmt.Errorf("read upstream body: %w", err)
+	}
+	body = scrub(body, at.secret)
+
+	var rec intercept.Record
+	if at.resp.StatusCode < http.StatusBadRequest {
+		rec, err = a.parseBlocking(body)
+		if err != nil {
+			q.h.opts.Logger.Warn("parse upstream body", "provider", q.provider.Name,
+				"interception_id", ic.ID, "error", err)
+		}
+	} else {
+		rec.ErrorMessage = errorMessage(body)
+	}
+
+	h := q.w.Header()
+	copyResponseHeader(h, at.resp.Header, at.secret)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	q.w.WriteHeader(at.resp.StatusCode)
+	_, werr := q.w.Write(body)
+	q.h.opts.Metrics.firstByte(q.provider.Name, time.Since(ic.StartedAt))
+	q.dump(ic, at.resp, body)
+	return rec, werr
+}
+
+// relayStream relays a response stream event by event, each flushed as soon
+// as it is complete, and parses a copy. A stream that ends without the
+// provider's terminal event gets an error event in the provider's format,
+// so that no client takes a truncated answer for a complete one.
+func (q *request) relayStream(
+	ctx context.Context, cancel context.CancelCauseFunc, a *api, at attempt,
+	sopts streamOptions, ic *recorder.Interception,
+) (intercept.Record, error) {
+	defer at.resp.Body.Close()
+
+	h := q.w.Header()
+	copyResponseHeader(h, at.resp.Header, at.secret)
+	q.w.WriteHeader(at.resp.StatusCode)
+	rc := http.NewResponseController(q.w)
+	_ = rc.Flush()
+	q.h.opts.Metrics.firstByte(q.provider.Name, time.Since(ic.StartedAt))
+
+	body := newIdleReader(at.resp.Body, q.h.opts.IdleTimeout, func() {
+		cancel(errIdleTimeout)
+	})
+	defer body.stop()
+
+	var dump *bytes.Buffer
+	if q.h.opts.DumpDir != "" {
+		dump = new(bytes.Buffer)
+	}
+	parser := a.newStream(sopts)
+	sc := sse.NewScanner(body)
+	var readErr, writeErr error
+	partial := false
+	for {
+		ev, err := sc.Next()
+		if len(ev.Raw) > 0 {
+			drop := parser.Event(ev)
+			raw := scrub(ev.Raw, at.secret)
+			if dump != nil {
+				dump.Write(raw)
+			}
+			if !drop && writeErr == nil {
+				if _, writeErr = q.w.Write(raw); writeErr == nil {
+					writeErr = rc.Flush()
+				}
+			}
+			partial = ev.Partial
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				readErr = err
+			}
+			break
+		}
+	}
+
+	rec := parser.Record()
+	var relayErr error
+	switch {
+	case writeErr != nil:
+		relayErr = fmt.Errorf("write to client: %w", writeErr)
+	case !rec.Terminal:
+		relayErr = errTruncated
+		if readErr != nil {
+			relayErr = fmt.Errorf("%w: %w", errTruncated, streamCause(ctx, readErr))
+		}
+		q.endStream(a, rc, partial, relayErr.Error())
+	}
+	q.dump(ic, at.resp, dumpBytes(dump))
+	return rec, relayErr
+}
+
+// endStream appends the provider's error event to a cut stream.
+func (q *request) endStream(a *api, rc *http.ResponseController, partial bool, msg string) {
+	var out []byte
+	if partial {
+		// End the unfinished block first, so that the client parses the
+		// error event as an event of its own.
+		out = append(out, "\n\n"...)
+	}
+	out = append(out, a.errorEvent(msg)...)
+	if _, err := q.w.Write(out); err == nil {
+		_ = rc.Flush()
+	}
+}
+
+// streamCause prefers a timeout cause over the read error it provoked.
+func streamCause(ctx context.Context, err error) error {
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return err
+}
+
+func dumpBytes(b *bytes.Buffer) []byte {
+	if b == nil {
+		return nil
+	}
+	return b.Bytes()
+}
+
+// idleReader calls onIdle when no read has returned for longer than d.
+type idleReader struct {
+	r     io.Reader
+	d     time.Duration
+	timer *time.Timer
+}
+
+func newIdleReader(r io.Reader, d time.Duration, onIdle func()) *idleReader {
+	return &idleReader{r: r, d: d, timer: time.AfterFunc(d, onIdle)}
+}
+
+// Read reads from the underlying reader and restarts the idle timer.
+func (i *idleReader) Read(p []byte) (int, error) {
+	n, err := i.r.Read(p)
+	i.timer.Reset(i.d)
+	return n, err
+}
+
+func (i *idleReader) stop() {
+	i.timer.Stop()
+}
