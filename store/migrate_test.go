@@ -28,15 +28,16 @@ func TestMigrationsUpDownUp(t *testing.T) {
 
 	require.NoError(t, m.Up())
 	requireVersion(t, m, latest)
-	require.Equal(t, []string{"api_tokens", "users"}, userTables(ctx, t, st))
+	tables := userTables(ctx, t, st)
+	require.Subset(t, tables, []string{"api_tokens", "users"})
 
 	require.NoError(t, m.Down())
 	requireVersion(t, m, 0)
-	require.Empty(t, userTables(ctx, t, st))
+	require.Empty(t, userTables(ctx, t, st), "down removes every table")
 
 	require.NoError(t, m.Up())
 	requireVersion(t, m, latest)
-	require.Equal(t, []string{"api_tokens", "users"}, userTables(ctx, t, st))
+	require.Equal(t, tables, userTables(ctx, t, st))
 }
 
 func TestMigrateConcurrently(t *testing.T) {
