@@ -154,26 +154,26 @@ func NewTransport() *http.Transport {
 // ServeHTTP serves one data plane request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.opts.Disabled {
-		errUnavailable("the AI gateway is disabled on this server " +
+		errUnavailable("the AI gateway is disabled on this server "+
 			"(CODER_AI_GATEWAY_ENABLED=false)").write(w, shapeForPath(r.URL.Path))
 		return
 	}
 
 	t, ok := parsePath(r.URL.Path)
 	if !ok || t.provider == "" {
-		errNotFound("no route " + r.URL.Path).write(w, shapeForPath(r.URL.Path))
+		errNotFound("no route "+r.URL.Path).write(w, shapeForPath(r.URL.Path))
 		return
 	}
 	p, ok := h.opts.Providers.Current().Get(t.provider)
 	if !ok {
-		errNotFound("no provider named " + quote(t.provider)).write(w, shapeForPath(r.URL.Path))
+		errNotFound("no provider named "+quote(t.provider)).write(w, shapeForPath(r.URL.Path))
 		return
 	}
 
 	shp := shapeFor(p.Type)
 	kind, a := classify(p.Type, r.Method, t.path)
 	if kind == routeUnknown {
-		errNotFound("provider " + quote(p.Name) + " has no route " + r.Method + " " + t.path).
+		errNotFound("provider "+quote(p.Name)+" has no route "+r.Method+" "+t.path).
 			write(w, shp)
 		return
 	}
