@@ -16,6 +16,7 @@ type serverFlags struct {
 	grpcAddress string
 	postgresURL string
 	dataDir     string
+	dataPlane   dataPlaneFlags
 }
 
 func (f *serverFlags) register(cmd *cobra.Command) {
@@ -29,6 +30,7 @@ func (f *serverFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.dataDir, "data-dir", "",
 		"data directory (default: /var/lib/aigateway as root, else ~/.local/share/aigateway)")
 	f.log.register(cmd)
+	f.dataPlane.register(cmd)
 }
 
 // prepare reads the environment into the flags left unset and builds the
@@ -66,7 +68,7 @@ func newServerCommand(opts Options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			srv, err := server.New(server.Config{
+			cfg := server.Config{
 				HTTPAddress: flags.httpAddress,
 				GRPCAddress: flags.grpcAddress,
 				PostgresURL: flags.postgresURL,
@@ -74,7 +76,9 @@ func newServerCommand(opts Options) *cobra.Command {
 				Version:     opts.Version,
 				Logger:      logger,
 				Environ:     opts.Environ,
-			})
+			}
+			flags.dataPlane.apply(&cfg)
+			srv, err := server.New(cfg)
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/aigateway/aigateway/breaker"
+	"github.com/aigateway/aigateway/bridge"
+	"github.com/aigateway/aigateway/recorder"
 )
 
 // Defaults of Config.
@@ -41,6 +45,15 @@ type Config struct {
 	Version string
 	// Logger receives the server's log. Default: discard.
 	Logger *slog.Logger
+	// DataPlane tunes the HTTP data plane. The server fills in its
+	// Providers, Auth, Recorder, Breakers, Metrics and Logger.
+	DataPlane bridge.Options
+	// Breakers tunes the circuit breakers. Its Metrics field is filled by
+	// the server.
+	Breakers breaker.Options
+	// Recorder tunes the interception writer. Its Logger and Metrics are
+	// filled by the server.
+	Recorder recorder.Options
 	// Environ is the environment as os.Environ returns it, read for the
 	// provider variables (see package providers). Default: none, so no
 	// provider is seeded from the environment.

@@ -27,6 +27,8 @@ type Server struct {
 	services  *services
 	drpcMux   *drpcmux.Mux
 
+	dataPlane *dataPlane
+
 	env        providers.EnvConfig
 	loader     atomic.Pointer[providers.Loader]
 	stopLoader func() // set by start; stops the loader and waits for it
@@ -50,7 +52,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 
-	s := &Server{cfg: cfg, logger: cfg.Logger, readiness: newReadiness(), env: env}
+	s := &Server{
+		cfg: cfg, logger: cfg.Logger, readiness: newReadiness(), env: env,
+		dataPlane: newDataPlane(),
+	}
 	s.services = &services{health: &healthService{readiness: s.readiness, version: cfg.Version}}
 	s.drpcMux = drpcmux.New()
 	if err := s.services.registerDRPC(s.drpcMux); err != nil {
@@ -112,6 +117,7 @@ func (s *Server) Run(ctx context.Context) error {
 	s.logger.Info("shutting down", "grace", s.cfg.ShutdownGrace)
 	s.readiness.setStatus("shutting down")
 	s.shutdown(httpSrv, grpcSrv)
+	s.stopDataPlane()
 	if s.stopLoader != nil {
 		s.stopLoader()
 	}
@@ -145,6 +151,7 @@ func (s *Server) start(ctx context.Context) (*Database, error) {
 		return nil, err
 	}
 
+	s.startDataPlane(database)
 	s.readiness.ready(database.Store)
 	s.logger.Info("ready")
 	return database, nil
@@ -198,6 +205,8 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.readiness.serveHealthz)
 	mux.HandleFunc("GET /readyz", s.readiness.serveReadyz)
+	mux.Handle("GET /metrics", s.dataPlane.metricsHandler())
+	mux.Handle("/api/v2/", s.dataPlane)
 	return mux
 }
 
