@@ -16,3 +16,13 @@ UPDATE api_tokens SET last_used_at = now() WHERE id = @id;
 
 -- name: RevokeAPIToken :execrows
 UPDATE api_tokens SET revoked = true WHERE id = @id AND NOT revoked;
+
+-- name: ListAPITokens :many
+-- Tokens newest first, of one user or, with a NULL user_id, of everyone.
+SELECT
+    t.id, t.user_id, t.created_at, t.last_used_at, t.expires_at, t.revoked,
+    u.username
+FROM api_tokens t
+JOIN users u ON u.id = t.user_id
+WHERE sqlc.narg(user_id)::uuid IS NULL OR t.user_id = sqlc.narg(user_id)
+ORDER BY t.created_at DESC, t.id;

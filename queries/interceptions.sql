@@ -94,3 +94,41 @@ ORDER BY interception_id, created_at, id;
 SELECT * FROM interception_thoughts
 WHERE interception_id = @interception_id
 ORDER BY created_at, id;
+
+-- name: InsertInterceptionStart :exec
+INSERT INTO interceptions (
+    id, initiator_id, provider_name, provider_type, model, client, session_id,
+    credential_kind, credential_hint, started_at, status
+) VALUES (
+    @id, @initiator_id, @provider_name, @provider_type, @model, @client,
+    sqlc.narg(session_id), @credential_kind, @credential_hint, @started_at, 'in_progress'
+);
+
+-- name: EndInterception :execrows
+UPDATE interceptions
+SET status = @status,
+    error_type = sqlc.narg(error_type),
+    error_message = sqlc.narg(error_message),
+    upstream_status = sqlc.narg(upstream_status),
+    ended_at = @ended_at
+WHERE id = @id AND status = 'in_progress';
+
+-- name: GetInterceptionInitiator :one
+SELECT initiator_id, status FROM interceptions WHERE id = @id;
+
+-- name: InsertTokenUsage :exec
+INSERT INTO interception_token_usages (
+    interception_id, input, output, cache_read, cache_write, raw, created_at
+) VALUES (@interception_id, @input, @output, @cache_read, @cache_write, @raw, @created_at);
+
+-- name: InsertPrompt :exec
+INSERT INTO interception_prompts (interception_id, prompt, created_at)
+VALUES (@interception_id, @prompt, @created_at);
+
+-- name: InsertToolUsage :exec
+INSERT INTO interception_tool_usages (interception_id, tool, tool_call_id, input, created_at)
+VALUES (@interception_id, @tool, @tool_call_id, @input, @created_at);
+
+-- name: InsertThought :exec
+INSERT INTO interception_thoughts (interception_id, content, created_at)
+VALUES (@interception_id, @content, @created_at);

@@ -20,3 +20,6 @@ SELECT * FROM users
 WHERE role = 'owner' AND NOT deleted
 ORDER BY created_at, id
 LIMIT 1;
+
+-- name: SoftDeleteUser :execrows
+UPDATE users SET deleted = true WHERE id = @id AND NOT deleted;

@@ -81,6 +81,55 @@ func (q *Queries) InsertAPIToken(ctx context.Context, arg InsertAPITokenParams) 
 	return i, err
 }
 
+const listAPITokens = `-- name: ListAPITokens :many
+SELECT
+    t.id, t.user_id, t.created_at, t.last_used_at, t.expires_at, t.revoked,
+    u.username
+FROM api_tokens t
+JOIN users u ON u.id = t.user_id
+WHERE $1::uuid IS NULL OR t.user_id = $1
+ORDER BY t.created_at DESC, t.id
+`
+
+type ListAPITokensRow struct {
+	ID         string
+	UserID     uuid.UUID
+	CreatedAt  pgtype.Timestamptz
+	LastUsedAt pgtype.Timestamptz
+	ExpiresAt  pgtype.Timestamptz
+	Revoked    bool
+	Username   string
+}
+
+// Tokens newest first, of one user or, with a NULL user_id, of everyone.
+func (q *Queries) ListAPITokens(ctx context.Context, userID uuid.NullUUID) ([]ListAPITokensRow, error) {
+	rows, err := q.db.Query(ctx, listAPITokens, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListAPITokensRow{}
+	for rows.Next() {
+		var i ListAPITokensRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.UserID,
+			&i.CreatedAt,
+			&i.LastUsedAt,
+			&i.ExpiresAt,
+			&i.Revoked,
+			&i.Username,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const revokeAPIToken = `-- name: RevokeAPIToken :execrows
 UPDATE api_tokens SET revoked = true WHERE id = $1 AND NOT revoked
 `

@@ -12,6 +12,40 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const endInterception = `-- name: EndInterception :execrows
+UPDATE interceptions
+SET status = $1,
+    error_type = $2,
+    error_message = $3,
+    upstream_status = $4,
+    ended_at = $5
+WHERE id = $6 AND status = 'in_progress'
+`
+
+type EndInterceptionParams struct {
+	Status         InterceptionStatus
+	ErrorType      NullInterceptionErrorType
+	ErrorMessage   pgtype.Text
+	UpstreamStatus pgtype.Int4
+	EndedAt        pgtype.Timestamptz
+	ID             uuid.UUID
+}
+
+func (q *Queries) EndInterception(ctx context.Context, arg EndInterceptionParams) (int64, error) {
+	result, err := q.db.Exec(ctx, endInterception,
+		arg.Status,
+		arg.ErrorType,
+		arg.ErrorMessage,
+		arg.UpstreamStatus,
+		arg.EndedAt,
+		arg.ID,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const getInterception = `-- name: GetInterception :one
 SELECT
     i.id, i.initiator_id, i.provider_name, i.provider_type, i.model, i.client, i.session_id, i.credential_kind, i.credential_hint, i.started_at, i.ended_at, i.status, i.error_type, i.error_message, i.upstream_status,
@@ -85,6 +119,146 @@ func (q *Queries) GetInterception(ctx context.Context, id uuid.UUID) (GetInterce
 		&i.CacheWriteTokens,
 	)
 	return i, err
+}
+
+const getInterceptionInitiator = `-- name: GetInterceptionInitiator :one
+SELECT initiator_id, status FROM interceptions WHERE id = $1
+`
+
+type GetInterceptionInitiatorRow struct {
+	InitiatorID uuid.UUID
+	Status      InterceptionStatus
+}
+
+func (q *Queries) GetInterceptionInitiator(ctx context.Context, id uuid.UUID) (GetInterceptionInitiatorRow, error) {
+	row := q.db.QueryRow(ctx, getInterceptionInitiator, id)
+	var i GetInterceptionInitiatorRow
+	err := row.Scan(&i.InitiatorID, &i.Status)
+	return i, err
+}
+
+const insertInterceptionStart = `-- name: InsertInterceptionStart :exec
+INSERT INTO interceptions (
+    id, initiator_id, provider_name, provider_type, model, client, session_id,
+    credential_kind, credential_hint, started_at, status
+) VALUES (
+    $1, $2, $3, $4, $5, $6,
+    $7, $8, $9, $10, 'in_progress'
+)
+`
+
+type InsertInterceptionStartParams struct {
+	ID             uuid.UUID
+	InitiatorID    uuid.UUID
+	ProviderName   string
+	ProviderType   string
+	Model          string
+	Client         string
+	SessionID      pgtype.Text
+	CredentialKind InterceptionCredentialKind
+	CredentialHint string
+	StartedAt      pgtype.Timestamptz
+}
+
+func (q *Queries) InsertInterceptionStart(ctx context.Context, arg InsertInterceptionStartParams) error {
+	_, err := q.db.Exec(ctx, insertInterceptionStart,
+		arg.ID,
+		arg.InitiatorID,
+		arg.ProviderName,
+		arg.ProviderType,
+		arg.Model,
+		arg.Client,
+		arg.SessionID,
+		arg.CredentialKind,
+		arg.CredentialHint,
+		arg.StartedAt,
+	)
+	return err
+}
+
+const insertPrompt = `-- name: InsertPrompt :exec
+INSERT INTO interception_prompts (interception_id, prompt, created_at)
+VALUES ($1, $2, $3)
+`
+
+type InsertPromptParams struct {
+	InterceptionID uuid.UUID
+	Prompt         string
+	CreatedAt      pgtype.Timestamptz
+}
+
+func (q *Queries) InsertPrompt(ctx context.Context, arg InsertPromptParams) error {
+	_, err := q.db.Exec(ctx, insertPrompt, arg.InterceptionID, arg.Prompt, arg.CreatedAt)
+	return err
+}
+
+const insertThought = `-- name: InsertThought :exec
+INSERT INTO interception_thoughts (interception_id, content, created_at)
+VALUES ($1, $2, $3)
+`
+
+type InsertThoughtParams struct {
+	InterceptionID uuid.UUID
+	Content        string
+	CreatedAt      pgtype.Timestamptz
+}
+
+func (q *Queries) InsertThought(ctx context.Context, arg InsertThoughtParams) error {
+	_, err := q.db.Exec(ctx, insertThought, arg.InterceptionID, arg.Content, arg.CreatedAt)
+	return err
+}
+
+const insertTokenUsage = `-- name: InsertTokenUsage :exec
+INSERT INTO interception_token_usages (
+    interception_id, input, output, cache_read, cache_write, raw, created_at
+) VALUES ($1, $2, $3, $4, $5, $6, $7)
+`
+
+type InsertTokenUsageParams struct {
+	InterceptionID uuid.UUID
+	Input          int64
+	Output         int64
+	CacheRead      int64
+	CacheWrite     int64
+	Raw            []byte
+	CreatedAt      pgtype.Timestamptz
+}
+
+func (q *Queries) InsertTokenUsage(ctx context.Context, arg InsertTokenUsageParams) error {
+	_, err := q.db.Exec(ctx, insertTokenUsage,
+		arg.InterceptionID,
+		arg.Input,
+		arg.Output,
+		arg.CacheRead,
+		arg.CacheWrite,
+		arg.Raw,
+		arg.CreatedAt,
+	)
+	return err
+}
+
+const insertToolUsage = `-- name: InsertToolUsage :exec
+INSERT INTO interception_tool_usages (interception_id, tool, tool_call_id, input, created_at)
+VALUES ($1, $2, $3, $4, $5)
+`
+
+type InsertToolUsageParams struct {
+	InterceptionID uuid.UUID
+	Tool           string
+	ToolCallID     string
+	Input          string
+	CreatedAt      pgtype.Timestamptz
+}
+
+func (q *Queries) InsertToolUsage(ctx context.Context, arg InsertToolUsageParams) error {
+	_, err := q.db.Exec(ctx, insertToolUsage,
+		arg.InterceptionID,
+		arg.Tool,
+		arg.ToolCallID,
+		arg.Input,
+		arg.CreatedAt,
+	)
+	return err
 }
 
 const listInterceptionPrompts = `-- name: ListInterceptionPrompts :many

@@ -12,6 +12,30 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const deleteProviderKey = `-- name: DeleteProviderKey :one
+DELETE FROM ai_provider_keys
+WHERE id = $1 AND provider_id = $2
+RETURNING id, provider_id, position, key, created_at
+`
+
+type DeleteProviderKeyParams struct {
+	ID         uuid.UUID
+	ProviderID uuid.UUID
+}
+
+func (q *Queries) DeleteProviderKey(ctx context.Context, arg DeleteProviderKeyParams) (AiProviderKey, error) {
+	row := q.db.QueryRow(ctx, deleteProviderKey, arg.ID, arg.ProviderID)
+	var i AiProviderKey
+	err := row.Scan(
+		&i.ID,
+		&i.ProviderID,
+		&i.Position,
+		&i.Key,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const getProviderByName = `-- name: GetProviderByName :one
 SELECT p.id, p.name, p.type, p.enabled, p.deleted, p.base_url, p.settings, p.created_at, p.updated_at, p.updated_by, u.username AS updated_by_username
 FROM ai_providers p
@@ -123,6 +147,67 @@ func (q *Queries) InsertProviderKey(ctx context.Context, arg InsertProviderKeyPa
 	return err
 }
 
+const insertProviderKeyRow = `-- name: InsertProviderKeyRow :one
+INSERT INTO ai_provider_keys (provider_id, position, key)
+VALUES (
+    $1,
+    (SELECT coalesce(max(position) + 1, 0) FROM ai_provider_keys WHERE provider_id = $1),
+    $2
+)
+RETURNING id, provider_id, position, key, created_at
+`
+
+type InsertProviderKeyRowParams struct {
+	ProviderID uuid.UUID
+	Key        string
+}
+
+// Appends a key after the provider's last one.
+func (q *Queries) InsertProviderKeyRow(ctx context.Context, arg InsertProviderKeyRowParams) (AiProviderKey, error) {
+	row := q.db.QueryRow(ctx, insertProviderKeyRow, arg.ProviderID, arg.Key)
+	var i AiProviderKey
+	err := row.Scan(
+		&i.ID,
+		&i.ProviderID,
+		&i.Position,
+		&i.Key,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const listProviderKeyRows = `-- name: ListProviderKeyRows :many
+SELECT id, provider_id, position, key, created_at FROM ai_provider_keys
+WHERE provider_id = $1
+ORDER BY position
+`
+
+func (q *Queries) ListProviderKeyRows(ctx context.Context, providerID uuid.UUID) ([]AiProviderKey, error) {
+	rows, err := q.db.Query(ctx, listProviderKeyRows, providerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AiProviderKey{}
+	for rows.Next() {
+		var i AiProviderKey
+		if err := rows.Scan(
+			&i.ID,
+			&i.ProviderID,
+			&i.Position,
+			&i.Key,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listProviderKeys = `-- name: ListProviderKeys :many
 SELECT key FROM ai_provider_keys
 WHERE provider_id = $1
@@ -142,6 +227,58 @@ func (q *Queries) ListProviderKeys(ctx context.Context, providerID uuid.UUID) ([
 			return nil, err
 		}
 		items = append(items, key)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listProviders = `-- name: ListProviders :many
+SELECT
+    p.id, p.name, p.type, p.enabled, p.deleted, p.base_url, p.settings, p.created_at, p.updated_at, p.updated_by,
+    u.username AS updated_by_username,
+    (SELECT count(*) FROM ai_provider_keys k WHERE k.provider_id = p.id)::integer AS key_count
+FROM ai_providers p
+LEFT JOIN users u ON u.id = p.updated_by
+WHERE NOT p.deleted
+ORDER BY p.name
+`
+
+type ListProvidersRow struct {
+	AiProvider        AiProvider
+	UpdatedByUsername pgtype.Text
+	KeyCount          int32
+}
+
+// Every provider that is not deleted, with the name of who last changed it
+// and the size of its key pool.
+func (q *Queries) ListProviders(ctx context.Context) ([]ListProvidersRow, error) {
+	rows, err := q.db.Query(ctx, listProviders)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListProvidersRow{}
+	for rows.Next() {
+		var i ListProvidersRow
+		if err := rows.Scan(
+			&i.AiProvider.ID,
+			&i.AiProvider.Name,
+			&i.AiProvider.Type,
+			&i.AiProvider.Enabled,
+			&i.AiProvider.Deleted,
+			&i.AiProvider.BaseUrl,
+			&i.AiProvider.Settings,
+			&i.AiProvider.CreatedAt,
+			&i.AiProvider.UpdatedAt,
+			&i.AiProvider.UpdatedBy,
+			&i.UpdatedByUsername,
+			&i.KeyCount,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -203,6 +340,32 @@ func (q *Queries) ListProvidersWithKeys(ctx context.Context) ([]ListProvidersWit
 	return items, nil
 }
 
+const lockProvider = `-- name: LockProvider :one
+SELECT id, name, type, enabled, deleted, base_url, settings, created_at, updated_at, updated_by FROM ai_providers
+WHERE name = $1 AND NOT deleted
+FOR UPDATE
+`
+
+// The live provider named name, locked until the transaction ends, so that
+// concurrent key changes of one provider take turns.
+func (q *Queries) LockProvider(ctx context.Context, name string) (AiProvider, error) {
+	row := q.db.QueryRow(ctx, lockProvider, name)
+	var i AiProvider
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.Type,
+		&i.Enabled,
+		&i.Deleted,
+		&i.BaseUrl,
+		&i.Settings,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.UpdatedBy,
+	)
+	return i, err
+}
+
 const notifyProvidersChanged = `-- name: NotifyProvidersChanged :exec
 SELECT pg_notify('ai_providers_changed', '')
 `
@@ -210,4 +373,74 @@ SELECT pg_notify('ai_providers_changed', '')
 func (q *Queries) NotifyProvidersChanged(ctx context.Context) error {
 	_, err := q.db.Exec(ctx, notifyProvidersChanged)
 	return err
+}
+
+const softDeleteProvider = `-- name: SoftDeleteProvider :exec
+UPDATE ai_providers
+SET deleted = true, enabled = false, updated_at = now(), updated_by = $1
+WHERE id = $2
+`
+
+type SoftDeleteProviderParams struct {
+	UpdatedBy uuid.NullUUID
+	ID        uuid.UUID
+}
+
+func (q *Queries) SoftDeleteProvider(ctx context.Context, arg SoftDeleteProviderParams) error {
+	_, err := q.db.Exec(ctx, softDeleteProvider, arg.UpdatedBy, arg.ID)
+	return err
+}
+
+const touchProvider = `-- name: TouchProvider :exec
+UPDATE ai_providers SET updated_at = now(), updated_by = $1 WHERE id = $2
+`
+
+type TouchProviderParams struct {
+	UpdatedBy uuid.NullUUID
+	ID        uuid.UUID
+}
+
+func (q *Queries) TouchProvider(ctx context.Context, arg TouchProviderParams) error {
+	_, err := q.db.Exec(ctx, touchProvider, arg.UpdatedBy, arg.ID)
+	return err
+}
+
+const updateProvider = `-- name: UpdateProvider :one
+UPDATE ai_providers
+SET base_url = coalesce($1, base_url),
+    enabled = coalesce($2, enabled),
+    updated_at = now(),
+    updated_by = $3
+WHERE id = $4
+RETURNING id, name, type, enabled, deleted, base_url, settings, created_at, updated_at, updated_by
+`
+
+type UpdateProviderParams struct {
+	BaseUrl   pgtype.Text
+	Enabled   pgtype.Bool
+	UpdatedBy uuid.NullUUID
+	ID        uuid.UUID
+}
+
+func (q *Queries) UpdateProvider(ctx context.Context, arg UpdateProviderParams) (AiProvider, error) {
+	row := q.db.QueryRow(ctx, updateProvider,
+		arg.BaseUrl,
+		arg.Enabled,
+		arg.UpdatedBy,
+		arg.ID,
+	)
+	var i AiProvider
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.Type,
+		&i.Enabled,
+		&i.Deleted,
+		&i.BaseUrl,
+		&i.Settings,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.UpdatedBy,
+	)
+	return i, err
 }

@@ -129,3 +129,15 @@ func (q *Queries) ListUsers(ctx context.Context) ([]User, error) {
 	}
 	return items, nil
 }
+
+const softDeleteUser = `-- name: SoftDeleteUser :execrows
+UPDATE users SET deleted = true WHERE id = $1 AND NOT deleted
+`
+
+func (q *Queries) SoftDeleteUser(ctx context.Context, id uuid.UUID) (int64, error) {
+	result, err := q.db.Exec(ctx, softDeleteUser, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
