@@ -9,3 +9,6 @@ WHERE (sqlc.narg(resource_type)::text IS NULL OR a.resource_type = sqlc.narg(res
     ))
 ORDER BY a.time DESC, a.id DESC
 LIMIT @page_size;
+
+-- name: GetAuditLog :one
+SELECT * FROM audit_logs WHERE id = @id;

@@ -132,3 +132,7 @@ VALUES (@interception_id, @tool, @tool_call_id, @input, @created_at);
 -- name: InsertThought :exec
 INSERT INTO interception_thoughts (interception_id, content, created_at)
 VALUES (@interception_id, @content, @created_at);
+
+-- name: GetInterceptionStartedAt :one
+-- The start time of an interception, the first half of a listing cursor.
+SELECT started_at FROM interceptions WHERE id = @id;

@@ -23,3 +23,8 @@ LIMIT 1;
 
 -- name: SoftDeleteUser :execrows
 UPDATE users SET deleted = true WHERE id = @id AND NOT deleted;
+
+-- name: GetAnyUserByUsername :one
+-- The named user, deleted or not. Usernames are never reused, so the name
+-- still finds a deleted user's history.
+SELECT * FROM users WHERE username = @username;

@@ -12,6 +12,25 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const getAuditLog = `-- name: GetAuditLog :one
+SELECT id, time, actor_id, action, resource_type, resource_id, diff FROM audit_logs WHERE id = $1
+`
+
+func (q *Queries) GetAuditLog(ctx context.Context, id uuid.UUID) (AuditLog, error) {
+	row := q.db.QueryRow(ctx, getAuditLog, id)
+	var i AuditLog
+	err := row.Scan(
+		&i.ID,
+		&i.Time,
+		&i.ActorID,
+		&i.Action,
+		&i.ResourceType,
+		&i.ResourceID,
+		&i.Diff,
+	)
+	return i, err
+}
+
 const listAuditLogs = `-- name: ListAuditLogs :many
 SELECT a.id, a.time, a.actor_id, a.action, a.resource_type, a.resource_id, a.diff, u.username AS actor_username
 FROM audit_logs a

@@ -137,6 +137,18 @@ func (q *Queries) GetInterceptionInitiator(ctx context.Context, id uuid.UUID) (G
 	return i, err
 }
 
+const getInterceptionStartedAt = `-- name: GetInterceptionStartedAt :one
+SELECT started_at FROM interceptions WHERE id = $1
+`
+
+// The start time of an interception, the first half of a listing cursor.
+func (q *Queries) GetInterceptionStartedAt(ctx context.Context, id uuid.UUID) (pgtype.Timestamptz, error) {
+	row := q.db.QueryRow(ctx, getInterceptionStartedAt, id)
+	var started_at pgtype.Timestamptz
+	err := row.Scan(&started_at)
+	return started_at, err
+}
+
 const insertInterceptionStart = `-- name: InsertInterceptionStart :exec
 INSERT INTO interceptions (
     id, initiator_id, provider_name, provider_type, model, client, session_id,

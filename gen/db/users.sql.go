@@ -22,6 +22,25 @@ func (q *Queries) CountUsers(ctx context.Context) (int64, error) {
 	return count, err
 }
 
+const getAnyUserByUsername = `-- name: GetAnyUserByUsername :one
+SELECT id, username, role, created_at, deleted FROM users WHERE username = $1
+`
+
+// The named user, deleted or not. Usernames are never reused, so the name
+// still finds a deleted user's history.
+func (q *Queries) GetAnyUserByUsername(ctx context.Context, username string) (User, error) {
+	row := q.db.QueryRow(ctx, getAnyUserByUsername, username)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Username,
+		&i.Role,
+		&i.CreatedAt,
+		&i.Deleted,
+	)
+	return i, err
+}
+
 const getOwner = `-- name: GetOwner :one
 SELECT id, username, role, created_at, deleted FROM users
 WHERE role = 'owner' AND NOT deleted
