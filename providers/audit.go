@@ -12,8 +12,15 @@ const (
 	// AuditResourceProvider is the resource_type of a provider; its
 	// resource_id is the provider's row id.
 	AuditResourceProvider = "ai_provider"
-	// AuditActionCreate records a provider's creation.
+	// AuditResourceProviderKey is the resource_type of a provider key; its
+	// resource_id is the key's row id.
+	AuditResourceProviderKey = "ai_provider_key"
+	// AuditActionCreate records a provider's or a key's creation.
 	AuditActionCreate = "create"
+	// AuditActionUpdate records a change to a provider.
+	AuditActionUpdate = "update"
+	// AuditActionDelete records a provider's or a key's removal.
+	AuditActionDelete = "delete"
 )
 
 // auditView is a provider as an audit entry shows it: API keys and AWS

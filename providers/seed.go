@@ -161,51 +161,62 @@ func seedOne(ctx context.Context, q *db.Queries, spec Spec, logger *slog.Logger)
 	return false, nil
 }
 
-// insertProvider stores a new provider with its keys and its audit entry.
+// insertProvider stores a provider of the environment, by the system actor.
 func insertProvider(ctx context.Context, q *db.Queries, spec Spec) error {
+	_, err := Insert(ctx, q, spec, uuid.NullUUID{})
+	return err
+}
+
+// Insert stores a new provider with its keys, in order, and its audit
+// entry by actor (the system actor when not valid). It returns
+// ErrInvalidName or ErrTooManyKeys for a spec the table must not hold, and
+// an error wrapping store.ErrAlreadyExists when the name is taken, also by
+// a deleted provider.
+func Insert(ctx context.Context, q *db.Queries, spec Spec, actor uuid.NullUUID) (db.AiProvider, error) {
 	if !ValidName(spec.Name) {
-		return fmt.Errorf("provider %q: invalid name", spec.Name)
+		return db.AiProvider{}, fmt.Errorf("provider %q: %w", spec.Name, ErrInvalidName)
 	}
 	if len(spec.Keys) > MaxKeys {
-		return fmt.Errorf("provider %q: %d keys; at most %d are allowed",
-			spec.Name, len(spec.Keys), MaxKeys)
+		return db.AiProvider{}, fmt.Errorf("provider %q: %d keys: %w",
+			spec.Name, len(spec.Keys), ErrTooManyKeys)
 	}
 	settings, err := encodeSettings(spec)
 	if err != nil {
-		return fmt.Errorf("provider %q: %w", spec.Name, err)
+		return db.AiProvider{}, fmt.Errorf("provider %q: %w", spec.Name, err)
 	}
 
 	row, err := q.InsertProvider(ctx, db.InsertProviderParams{
-		Name:     spec.Name,
-		Type:     db.AiProviderType(spec.Type),
-		BaseUrl:  spec.canonicalBaseURL(),
-		Settings: settings,
+		Name:      spec.Name,
+		Type:      db.AiProviderType(spec.Type),
+		BaseUrl:   spec.canonicalBaseURL(),
+		Settings:  settings,
+		UpdatedBy: actor,
 	})
 	if err != nil {
-		return fmt.Errorf("insert provider %q: %w", spec.Name, store.MapError(err))
+		return db.AiProvider{}, fmt.Errorf("insert provider %q: %w", spec.Name, store.MapError(err))
 	}
 	for i, key := range spec.Keys {
 		err := q.InsertProviderKey(ctx, db.InsertProviderKeyParams{
 			ProviderID: row.ID, Position: int32(i), Key: key,
 		})
 		if err != nil {
-			return fmt.Errorf("insert key %d of provider %q: %w", i, spec.Name, err)
+			return db.AiProvider{}, fmt.Errorf("insert key %d of provider %q: %w", i, spec.Name, err)
 		}
 	}
 
 	diff, err := createDiff(spec)
 	if err != nil {
-		return fmt.Errorf("provider %q: %w", spec.Name, err)
+		return db.AiProvider{}, fmt.Errorf("provider %q: %w", spec.Name, err)
 	}
 	err = q.InsertAuditLog(ctx, db.InsertAuditLogParams{
-		ActorID:      uuid.NullUUID{}, // the system actor
+		ActorID:      actor,
 		Action:       AuditActionCreate,
 		ResourceType: AuditResourceProvider,
 		ResourceID:   row.ID.String(),
 		Diff:         diff,
 	})
 	if err != nil {
-		return fmt.Errorf("audit provider %q: %w", spec.Name, err)
+		return db.AiProvider{}, fmt.Errorf("audit provider %q: %w", spec.Name, err)
 	}
-	return nil
+	return row, nil
 }

@@ -78,3 +78,8 @@ func specFromRow(row db.AiProvider, keys []string) (Spec, error) {
 	}
 	return spec, nil
 }
+
+// FromRow returns the spec of a stored provider, with its keys in order.
+func FromRow(row db.AiProvider, keys []string) (Spec, error) {
+	return specFromRow(row, keys)
+}

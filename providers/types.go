@@ -1,6 +1,10 @@
 package providers
 
-import "strings"
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
 
 // Type is a provider type. TypeOpenAI and TypeAnthropic are the types the
 // gateway serves; any other string is kept as configured so that the seed
@@ -108,3 +112,11 @@ func ValidName(name string) bool {
 	}
 	return true
 }
+
+// Errors of Insert for a spec the table must not hold.
+var (
+	// ErrInvalidName means the name does not match ValidName.
+	ErrInvalidName = errors.New("invalid provider name: use lowercase letters, digits and single dashes")
+	// ErrTooManyKeys means more than MaxKeys keys.
+	ErrTooManyKeys = fmt.Errorf("too many keys: at most %d are allowed", MaxKeys)
+)
