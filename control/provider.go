@@ -12,8 +12,8 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/aigateway/aigateway/breaker"
-	aigatewayv1 "github.com/aigateway/aigateway/gen/proto/aigateway/v1"
 	"github.com/aigateway/aigateway/gen/db"
+	aigatewayv1 "github.com/aigateway/aigateway/gen/proto/aigateway/v1"
 	"github.com/aigateway/aigateway/keyfailover"
 	"github.com/aigateway/aigateway/providers"
 	"github.com/aigateway/aigateway/store"

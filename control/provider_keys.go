@@ -7,8 +7,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	aigatewayv1 "github.com/aigateway/aigateway/gen/proto/aigateway/v1"
 	"github.com/aigateway/aigateway/gen/db"
+	aigatewayv1 "github.com/aigateway/aigateway/gen/proto/aigateway/v1"
 	"github.com/aigateway/aigateway/keyfailover"
 	"github.com/aigateway/aigateway/providers"
 )
