@@ -207,6 +207,14 @@ func (c credential) byok() bool { return c.byokHeader != "" }
 // BYOK request or from Authorization / X-Api-Key otherwise.
 func (h *Handler) authenticate(r *http.Request) (credential, *gatewayError) {
 	var cred credential
+	if ini, ok := trustedInitiator(r.Context()); ok {
+		cred.initiator = ini
+		cred.byokHeader, cred.byokValue = clientCredential(r.Header)
+		if cred.byok() && h.opts.DisallowBYOK {
+			return cred, errBYOKDisabled()
+		}
+		return cred, nil
+	}
 	token := r.Header.Get(HeaderGovernanceToken)
 	if token != "" {
 		cred.byokHeader, cred.byokValue = clientCredential(r.Header)
@@ -301,6 +309,12 @@ func (h *Handler) KeyStates() map[string][]keyfailover.KeyState {
 		return true
 	})
 	return out
+}
+
+// BreakerStates returns the state of every circuit breaker that guarded a
+// request, sorted by provider, endpoint and model, for the control plane.
+func (h *Handler) BreakerStates() []breaker.Status {
+	return h.opts.Breakers.States()
 }
 
 func quote(s string) string {

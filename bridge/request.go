@@ -220,6 +220,7 @@ func (q *request) finish(
 // record ends the interception and hands it to the recorder.
 func (q *request) record(ic *recorder.Interception) {
 	ic.EndedAt = q.h.opts.Now()
+	observe(q.r.Context(), ic)
 	q.h.opts.Metrics.observe(ic)
 	q.h.opts.Recorder.Record(ic)
 }

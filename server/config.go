@@ -45,6 +45,8 @@ type Config struct {
 	Version string
 	// Logger receives the server's log. Default: discard.
 	Logger *slog.Logger
+	// GRPCTLS turns TLS, and mTLS, on for the gRPC listener.
+	GRPCTLS TLSConfig
 	// DataPlane tunes the HTTP data plane. The server fills in its
 	// Providers, Auth, Recorder, Breakers, Metrics and Logger.
 	DataPlane bridge.Options

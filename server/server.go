@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"storj.io/drpc/drpcmux"
 	"storj.io/drpc/drpcserver"
 
 	"github.com/aigateway/aigateway/providers"
@@ -24,8 +23,12 @@ type Server struct {
 	httpLn    net.Listener
 	grpcLn    net.Listener
 	readiness *readiness
-	services  *services
-	drpcMux   *drpcmux.Mux
+	health    *healthService
+	grpcCreds grpc.ServerOption
+	// ready is closed once the services are registered; drpc serves the
+	// in-memory pipe from then on.
+	ready chan struct{}
+	drpc  atomic.Pointer[drpcserver.Server]
 
 	dataPlane *dataPlane
 
@@ -52,15 +55,16 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 
-	s := &Server{
-		cfg: cfg, logger: cfg.Logger, readiness: newReadiness(), env: env,
-		dataPlane: newDataPlane(),
-	}
-	s.services = &services{health: &healthService{readiness: s.readiness, version: cfg.Version}}
-	s.drpcMux = drpcmux.New()
-	if err := s.services.registerDRPC(s.drpcMux); err != nil {
+	creds, err := cfg.GRPCTLS.serverOption()
+	if err != nil {
 		return nil, err
 	}
+
+	s := &Server{
+		cfg: cfg, logger: cfg.Logger, readiness: newReadiness(), env: env,
+		dataPlane: newDataPlane(), grpcCreds: creds, ready: make(chan struct{}),
+	}
+	s.health = &healthService{readiness: s.readiness, version: cfg.Version}
 
 	if s.httpLn, err = net.Listen("tcp", cfg.HTTPAddress); err != nil {
 		return nil, fmt.Errorf("listen on http address %s: %w", cfg.HTTPAddress, err)
@@ -83,9 +87,9 @@ func (s *Server) GRPCAddr() string { return s.grpcLn.Addr().String() }
 func (s *Server) Providers() *providers.Loader { return s.loader.Load() }
 
 // Pipe returns an in-memory transport to the protobuf services, valid until
-// ctx ends.
+// ctx ends. Calls over it wait until the server is ready.
 func (s *Server) Pipe(ctx context.Context) *Pipe {
-	return &Pipe{ctx: ctx, srv: drpcserver.New(s.drpcMux)}
+	return &Pipe{ctx: ctx, s: s}
 }
 
 // Run serves until ctx ends, then stops accepting, lets in-flight requests
@@ -97,15 +101,17 @@ func (s *Server) Run(ctx context.Context) error {
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 	}
-	grpcSrv := grpc.NewServer()
-	s.services.registerGRPC(grpcSrv)
-
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- ignoreClosed(httpSrv.Serve(s.httpLn)) }()
-	go func() { serveErr <- grpcSrv.Serve(s.grpcLn) }()
 	s.logger.Info("listening", "http_address", s.HTTPAddr(), "grpc_address", s.GRPCAddr())
 
+	// The gRPC listener is bound already, so callers queue until the
+	// services exist; they are served once the database is ready.
+	var grpcSrv *grpc.Server
 	database, err := s.start(ctx)
+	if err == nil {
+		grpcSrv, err = s.serveRPC(database, serveErr)
+	}
 	if err == nil {
 		select {
 		case <-ctx.Done():
@@ -186,7 +192,11 @@ func (s *Server) shutdown(httpSrv *http.Server, grpcSrv *grpc.Server) {
 
 	stopped := make(chan struct{})
 	go func() {
-		grpcSrv.GracefulStop()
+		if grpcSrv != nil {
+			grpcSrv.GracefulStop()
+		} else {
+			_ = s.grpcLn.Close()
+		}
 		close(stopped)
 	}()
 	if err := httpSrv.Shutdown(ctx); err != nil {
@@ -196,7 +206,9 @@ func (s *Server) shutdown(httpSrv *http.Server, grpcSrv *grpc.Server) {
 	select {
 	case <-stopped:
 	case <-ctx.Done():
-		grpcSrv.Stop()
+		if grpcSrv != nil {
+			grpcSrv.Stop()
+		}
 		<-stopped
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/aigateway/aigateway/client"
 	"github.com/aigateway/aigateway/dbtest"
+	aigatewayv1 "github.com/aigateway/aigateway/gen/proto/aigateway/v1"
 	"github.com/aigateway/aigateway/server"
 	"github.com/aigateway/aigateway/store"
 )
@@ -92,7 +93,7 @@ func TestHealthOverBothTransports(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	require.Equal(t, "ok\n", body)
 
-	grpcClient, err := client.Dial(r.srv.GRPCAddr())
+	grpcClient, err := client.Dial(r.srv.GRPCAddr(), client.DialOptions{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = grpcClient.Close() })
 
@@ -102,7 +103,7 @@ func TestHealthOverBothTransports(t *testing.T) {
 
 	for name, c := range map[string]*client.Client{"GRPC": grpcClient, "DRPC": pipeClient} {
 		t.Run(name, func(t *testing.T) {
-			resp, err := c.Health(t.Context())
+			resp, err := c.Health.Check(t.Context(), &aigatewayv1.CheckRequest{})
 			require.NoError(t, err)
 			require.True(t, resp.GetReady())
 			require.Empty(t, resp.GetReason())
