@@ -93,7 +93,9 @@ func (p *pipeConn) Invoke(
 
 // NewStream runs a stream on a connection of its own, closed when the
 // stream ends.
-func (p *pipeConn) NewStream(ctx context.Context, rpc string, enc drpc.Encoding) (drpc.Stream, error) {
+func (p *pipeConn) NewStream(
+	ctx context.Context, rpc string, enc drpc.Encoding,
+) (drpc.Stream, error) {
 	c, err := p.get()
 	if err != nil {
 		return nil, err

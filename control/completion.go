@@ -42,7 +42,9 @@ var apiPaths = map[aigatewayv1.Api]struct{ path, credHeader string }{
 
 // Complete runs one completion and streams its answer: the head, the body
 // as it arrives, then a trailer with the interception id and usage.
-func (s *CompletionService) Complete(req *aigatewayv1.CompleteRequest, stream CompletionStream) error {
+func (s *CompletionService) Complete(
+	req *aigatewayv1.CompleteRequest, stream CompletionStream,
+) error {
 	ctx := stream.Context()
 	ini, err := authorize(ctx, actComplete)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"storj.io/drpc/drpcserver"
 
 	"github.com/aigateway/aigateway/providers"
+	"github.com/aigateway/aigateway/store"
 )
 
 // Server is one gateway replica.
@@ -29,6 +30,7 @@ type Server struct {
 	// in-memory pipe from then on.
 	ready chan struct{}
 	drpc  atomic.Pointer[drpcserver.Server]
+	store atomic.Pointer[store.Store]
 
 	dataPlane *dataPlane
 

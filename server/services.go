@@ -1,9 +1,11 @@
 package server
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"net"
 	"os"
 
 	"google.golang.org/grpc"
@@ -11,8 +13,10 @@ import (
 
 	"github.com/aigateway/aigateway/auth"
 	"github.com/aigateway/aigateway/breaker"
+	"github.com/aigateway/aigateway/client"
 	"github.com/aigateway/aigateway/control"
 	"github.com/aigateway/aigateway/keyfailover"
+	"github.com/aigateway/aigateway/store"
 )
 
 // TLSConfig turns TLS on for the gRPC listener.
@@ -73,6 +77,7 @@ func (s *Server) serveRPC(database *Database, serveErr chan<- error) (*grpc.Serv
 		return nil, err
 	}
 	s.drpc.Store(drpcSrv)
+	s.store.Store(st)
 	close(s.ready)
 
 	a := &rpcAuth{auth: auth.New(st), logger: s.logger}
@@ -107,4 +112,23 @@ func (h health) ProviderHealth(provider string) ([]keyfailover.KeyState, []break
 		}
 	}
 	return bh.KeyStates()[provider], breakers
+}
+
+// InProcessClient returns a client of the protobuf services over the
+// in-memory pipe, whose calls run for the user named username: an agent in
+// the same process states whom it acts for when it opens the pipe. The
+// client is valid until ctx ends; calls wait until the server is ready.
+func (s *Server) InProcessClient(ctx context.Context, username string) (*client.Client, error) {
+	select {
+	case <-s.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	u, err := s.store.Load().Queries.GetUserByUsername(ctx, username)
+	if err != nil {
+		return nil, fmt.Errorf("in-process client for %q: %w", username, store.MapError(err))
+	}
+	ini := auth.Initiator{UserID: u.ID, Username: u.Username, Role: auth.Role(u.Role)}
+	pipe := s.Pipe(ctx)
+	return client.NewInProcess(func() net.Conn { return pipe.DialAs(ini) }), nil
 }
