@@ -87,7 +87,8 @@ func (q *request) relayStream(
 	parser := a.newStream(sopts)
 	sc := sse.NewScanner(body)
 	var readErr, writeErr error
-	partial := false
+	// cut holds a last block that the stream ended before its blank line.
+	var cut []byte
 	for {
 		ev, err := sc.Next()
 		if len(ev.Raw) > 0 {
@@ -96,12 +97,13 @@ func (q *request) relayStream(
 			if dump != nil {
 				dump.Write(raw)
 			}
-			if !drop && writeErr == nil {
-				if _, writeErr = q.w.Write(raw); writeErr == nil {
-					writeErr = rc.Flush()
-				}
+			switch {
+			case drop || writeErr != nil:
+			case ev.Partial:
+				cut = append([]byte(nil), raw...)
+			default:
+				writeErr = writeFlush(q.w, rc, raw)
 			}
-			partial = ev.Partial
 		}
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
@@ -121,24 +123,25 @@ func (q *request) relayStream(
 		if readErr != nil {
 			relayErr = fmt.Errorf("%w: %w", errTruncated, streamCause(ctx, readErr))
 		}
-		q.endStream(a, rc, partial, relayErr.Error())
+		// A cut block is left out: SSE clients discard a block that no
+		// blank line ended, and ending it here would make them parse half
+		// an event instead of the error event.
+		_ = writeFlush(q.w, rc, a.errorEvent(relayErr.Error()))
+	case cut != nil:
+		// The stream is complete; its last block only lacks the blank
+		// line, and goes to the client as the upstream sent it.
+		_ = writeFlush(q.w, rc, cut)
 	}
 	q.dump(ic, at.resp, dumpBytes(dump))
 	return rec, relayErr
 }
 
-// endStream appends the provider's error event to a cut stream.
-func (q *request) endStream(a *api, rc *http.ResponseController, partial bool, msg string) {
-	var out []byte
-	if partial {
-		// End the unfinished block first, so that the client parses the
-		// error event as an event of its own.
-		out = append(out, "\n\n"...)
+// writeFlush writes b to the client and flushes it.
+func writeFlush(w http.ResponseWriter, rc *http.ResponseController, b []byte) error {
+	if _, err := w.Write(b); err != nil {
+		return err
 	}
-	out = append(out, a.errorEvent(msg)...)
-	if _, err := q.w.Write(out); err == nil {
-		_ = rc.Flush()
-	}
+	return rc.Flush()
 }
 
 // streamCause prefers a timeout cause over the read error it provoked.
