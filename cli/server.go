@@ -16,6 +16,7 @@ type serverFlags struct {
 	grpcAddress string
 	postgresURL string
 	dataDir     string
+	grpcTLS     server.TLSConfig
 	dataPlane   dataPlaneFlags
 }
 
@@ -29,6 +30,11 @@ func (f *serverFlags) register(cmd *cobra.Command) {
 		"Postgres URL (default: the built-in Postgres under the data directory)")
 	fl.StringVar(&f.dataDir, "data-dir", "",
 		"data directory (default: /var/lib/aigateway as root, else ~/.local/share/aigateway)")
+	fl.StringVar(&f.grpcTLS.CertFile, "grpc-tls-cert-file", "",
+		"certificate of the gRPC listener (PEM); with --grpc-tls-key-file turns TLS on")
+	fl.StringVar(&f.grpcTLS.KeyFile, "grpc-tls-key-file", "", "key of the gRPC certificate (PEM)")
+	fl.StringVar(&f.grpcTLS.ClientCAFile, "grpc-tls-client-ca-file", "",
+		"CA certificates (PEM) that must sign every gRPC client's certificate (mTLS)")
 	f.log.register(cmd)
 	f.dataPlane.register(cmd)
 }
@@ -73,6 +79,7 @@ func newServerCommand(opts Options) *cobra.Command {
 				GRPCAddress: flags.grpcAddress,
 				PostgresURL: flags.postgresURL,
 				DataDir:     flags.dataDir,
+				GRPCTLS:     flags.grpcTLS,
 				Version:     opts.Version,
 				Logger:      logger,
 				Environ:     opts.Environ,

@@ -31,15 +31,19 @@ type running struct {
 
 // startServer runs a server on postgresURL with loopback listeners and
 // waits until /readyz answers 200.
-func startServer(t *testing.T, postgresURL, dataDir string) *running {
+func startServer(t *testing.T, postgresURL, dataDir string, tweak ...func(*server.Config)) *running {
 	t.Helper()
 
-	srv, err := server.New(server.Config{
+	cfg := server.Config{
 		HTTPAddress: "127.0.0.1:0",
 		GRPCAddress: "127.0.0.1:0",
 		PostgresURL: postgresURL,
 		DataDir:     dataDir,
-	})
+	}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	srv, err := server.New(cfg)
 	require.NoError(t, err)
 
 	ctx, cancel := context.WithCancel(context.Background())

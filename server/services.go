@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 
 	"google.golang.org/grpc"
@@ -131,4 +132,10 @@ func (s *Server) InProcessClient(ctx context.Context, username string) (*client.
 	ini := auth.Initiator{UserID: u.ID, Username: u.Username, Role: auth.Role(u.Role)}
 	pipe := s.Pipe(ctx)
 	return client.NewInProcess(func() net.Conn { return pipe.DialAs(ini) }), nil
+}
+
+// DataPlane returns the HTTP data plane's handler, for serving requests in
+// the same process (client.RoundTripper).
+func (s *Server) DataPlane() http.Handler {
+	return s.dataPlane
 }
