@@ -273,6 +273,13 @@ type AuditLog struct {
 	Diff         []byte
 }
 
+type DbcryptKey struct {
+	Digest    string
+	Active    bool
+	CreatedAt pgtype.Timestamptz
+	RevokedAt pgtype.Timestamptz
+}
+
 type Interception struct {
 	ID             uuid.UUID
 	InitiatorID    uuid.UUID
@@ -331,4 +338,13 @@ type User struct {
 	Role      UserRole
 	CreatedAt pgtype.Timestamptz
 	Deleted   bool
+}
+
+type UserSecret struct {
+	ID        uuid.UUID
+	UserID    uuid.UUID
+	Name      string
+	Value     string
+	CreatedAt pgtype.Timestamptz
+	UpdatedAt pgtype.Timestamptz
 }
