@@ -55,7 +55,7 @@ type Initiator struct {
 // Authenticator checks gateway tokens against Postgres. It is safe for
 // concurrent use.
 type Authenticator struct {
-	queries *db.Queries
+	queries db.Querier
 	now     func() time.Time
 	ttl     time.Duration
 	cache   sync.Map // token id -> *entry

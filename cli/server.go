@@ -17,6 +17,7 @@ type serverFlags struct {
 	postgresURL string
 	dataDir     string
 	grpcTLS     server.TLSConfig
+	encryption  string
 	dataPlane   dataPlaneFlags
 }
 
@@ -35,6 +36,9 @@ func (f *serverFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.grpcTLS.KeyFile, "grpc-tls-key-file", "", "key of the gRPC certificate (PEM)")
 	fl.StringVar(&f.grpcTLS.ClientCAFile, "grpc-tls-client-ca-file", "",
 		"CA certificates (PEM) that must sign every gRPC client's certificate (mTLS)")
+	fl.StringVar(&f.encryption, "encryption-keys", "",
+		"comma-separated base64 32-byte keys sealing secrets at rest, the first for "+
+			"writing; prefer the environment variable, which stays out of the process list")
 	f.log.register(cmd)
 	f.dataPlane.register(cmd)
 }
@@ -75,14 +79,15 @@ func newServerCommand(opts Options) *cobra.Command {
 				return err
 			}
 			cfg := server.Config{
-				HTTPAddress: flags.httpAddress,
-				GRPCAddress: flags.grpcAddress,
-				PostgresURL: flags.postgresURL,
-				DataDir:     flags.dataDir,
-				GRPCTLS:     flags.grpcTLS,
-				Version:     opts.Version,
-				Logger:      logger,
-				Environ:     opts.Environ,
+				HTTPAddress:    flags.httpAddress,
+				GRPCAddress:    flags.grpcAddress,
+				PostgresURL:    flags.postgresURL,
+				DataDir:        flags.dataDir,
+				GRPCTLS:        flags.grpcTLS,
+				EncryptionKeys: flags.encryption,
+				Version:        opts.Version,
+				Logger:         logger,
+				Environ:        opts.Environ,
 			}
 			flags.dataPlane.apply(&cfg)
 			srv, err := server.New(cfg)

@@ -122,8 +122,8 @@ func (s *InterceptionService) GetInterception(
 
 	resp := &aigatewayv1.GetInterceptionResponse{}
 	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
-	err = pgx.BeginTxFunc(ctx, s.st.Pool, opts, func(tx pgx.Tx) error {
-		return readInterception(ctx, s.st.Queries.WithTx(tx), id, resp)
+	err = s.st.InTxWithOptions(ctx, opts, func(_ pgx.Tx, q db.Querier) error {
+		return readInterception(ctx, q, id, resp)
 	})
 	if err != nil {
 		return nil, orInternal("get interception", err)
@@ -133,7 +133,7 @@ func (s *InterceptionService) GetInterception(
 
 // readInterception fills resp with the interception id and its records.
 func readInterception(
-	ctx context.Context, q *db.Queries, id uuid.UUID, resp *aigatewayv1.GetInterceptionResponse,
+	ctx context.Context, q db.Querier, id uuid.UUID, resp *aigatewayv1.GetInterceptionResponse,
 ) error {
 	row, err := q.GetInterception(ctx, id)
 	if err != nil {

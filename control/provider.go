@@ -90,7 +90,7 @@ func (s *ProviderService) CreateProvider(
 	}
 
 	var out *aigatewayv1.Provider
-	err = s.st.InTx(ctx, func(_ pgx.Tx, q *db.Queries) error {
+	err = s.st.InTx(ctx, func(_ pgx.Tx, q db.Querier) error {
 		_, err := providers.Insert(ctx, q, spec, actorOf(ini.UserID))
 		if errors.Is(store.MapError(err), store.ErrAlreadyExists) {
 			return alreadyExists("provider %q already exists (names stay taken after "+
@@ -131,7 +131,7 @@ func (s *ProviderService) UpdateProvider(
 	}
 
 	var out *aigatewayv1.Provider
-	err = s.st.InTx(ctx, func(_ pgx.Tx, q *db.Queries) error {
+	err = s.st.InTx(ctx, func(_ pgx.Tx, q db.Querier) error {
 		before, err := lockProvider(ctx, q, req.GetName())
 		if err != nil {
 			return err
@@ -169,7 +169,7 @@ func (s *ProviderService) DeleteProvider(
 	if err != nil {
 		return nil, err
 	}
-	err = s.st.InTx(ctx, func(_ pgx.Tx, q *db.Queries) error {
+	err = s.st.InTx(ctx, func(_ pgx.Tx, q db.Querier) error {
 		p, err := lockProvider(ctx, q, req.GetName())
 		if err != nil {
 			return err
@@ -195,7 +195,7 @@ func (s *ProviderService) DeleteProvider(
 
 // get reads a live provider by name as a message.
 func (s *ProviderService) get(
-	ctx context.Context, q *db.Queries, field, name string,
+	ctx context.Context, q db.Querier, field, name string,
 ) (*aigatewayv1.Provider, error) {
 	if name == "" {
 		return nil, invalid(field, "a provider name is required")
@@ -215,7 +215,7 @@ func (s *ProviderService) get(
 }
 
 // lockProvider reads and locks a live provider by name.
-func lockProvider(ctx context.Context, q *db.Queries, name string) (db.AiProvider, error) {
+func lockProvider(ctx context.Context, q db.Querier, name string) (db.AiProvider, error) {
 	if name == "" {
 		return db.AiProvider{}, invalid("name", "a provider name is required")
 	}
@@ -288,7 +288,7 @@ func actorOf(id uuid.UUID) uuid.NullUUID {
 
 // audit writes an audit entry by actor; diff must hold no secret.
 func audit(
-	ctx context.Context, q *db.Queries, actor uuid.UUID,
+	ctx context.Context, q db.Querier, actor uuid.UUID,
 	action, resourceType, resourceID string, diff any,
 ) error {
 	data, err := json.Marshal(diff)
@@ -306,7 +306,7 @@ func audit(
 }
 
 // notify announces a provider change; Postgres delivers it at commit.
-func notify(ctx context.Context, q *db.Queries) error {
+func notify(ctx context.Context, q db.Querier) error {
 	if err := providers.Notify(ctx, q); err != nil {
 		return internal("announce provider change", err)
 	}

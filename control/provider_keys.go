@@ -26,7 +26,7 @@ func (s *ProviderService) AddProviderKey(
 	}
 
 	var out *aigatewayv1.ProviderKey
-	err = s.st.InTx(ctx, func(_ pgx.Tx, q *db.Queries) error {
+	err = s.st.InTx(ctx, func(_ pgx.Tx, q db.Querier) error {
 		p, err := lockProvider(ctx, q, req.GetProvider())
 		if err != nil {
 			return err
@@ -73,7 +73,7 @@ func (s *ProviderService) RemoveProviderKey(
 		return nil, invalid("key_id", "%q is not a key id", req.GetKeyId())
 	}
 
-	err = s.st.InTx(ctx, func(_ pgx.Tx, q *db.Queries) error {
+	err = s.st.InTx(ctx, func(_ pgx.Tx, q db.Querier) error {
 		p, err := lockProvider(ctx, q, req.GetProvider())
 		if err != nil {
 			return err
@@ -153,7 +153,7 @@ func (s *ProviderService) GetProviderHealth(
 // keysChanged audits a key change, marks the provider changed and
 // announces it.
 func (s *ProviderService) keysChanged(
-	ctx context.Context, q *db.Queries, actor uuid.UUID, p db.AiProvider,
+	ctx context.Context, q db.Querier, actor uuid.UUID, p db.AiProvider,
 	action string, key *aigatewayv1.ProviderKey,
 ) error {
 	err := q.TouchProvider(ctx, db.TouchProviderParams{ID: p.ID, UpdatedBy: actorOf(actor)})

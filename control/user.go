@@ -62,7 +62,7 @@ func (s *UserService) CreateUser(
 	}
 
 	var user db.User
-	err = s.st.InTx(ctx, func(_ pgx.Tx, q *db.Queries) error {
+	err = s.st.InTx(ctx, func(_ pgx.Tx, q db.Querier) error {
 		var err error
 		user, err = q.InsertUser(ctx, db.InsertUserParams{Username: name, Role: role})
 		if err != nil {
@@ -111,7 +111,7 @@ func (s *UserService) DeleteUser(
 		return nil, invalid("username", "is required")
 	}
 
-	err = s.st.InTx(ctx, func(_ pgx.Tx, q *db.Queries) error {
+	err = s.st.InTx(ctx, func(_ pgx.Tx, q db.Querier) error {
 		user, err := q.GetUserByUsername(ctx, name)
 		if err != nil {
 			return fromStore(fmt.Sprintf("user %q", name), err)
@@ -159,7 +159,7 @@ func (s *UserService) CreateToken(
 	}
 
 	var row db.ListAPITokensRow
-	err = s.st.InTx(ctx, func(_ pgx.Tx, q *db.Queries) error {
+	err = s.st.InTx(ctx, func(_ pgx.Tx, q db.Querier) error {
 		user, err := tokenOwner(ctx, q, ini, req.GetUsername())
 		if err != nil {
 			return err
@@ -237,7 +237,7 @@ func (s *UserService) RevokeToken(
 		return nil, invalid("id", "is required")
 	}
 
-	err = s.st.InTx(ctx, func(_ pgx.Tx, q *db.Queries) error {
+	err = s.st.InTx(ctx, func(_ pgx.Tx, q db.Querier) error {
 		tok, err := q.GetAPITokenWithUser(ctx, id)
 		if err != nil {
 			return fromStore(fmt.Sprintf("token %q", id), err)
@@ -277,7 +277,7 @@ func (s *UserService) RevokeToken(
 // other users' tokens, the named user. The permission check comes before
 // the lookup, so that a denied caller learns nothing about the name.
 func tokenOwner(
-	ctx context.Context, q *db.Queries, ini auth.Initiator, username string,
+	ctx context.Context, q db.Querier, ini auth.Initiator, username string,
 ) (db.User, error) {
 	if username == "" || username == ini.Username {
 		user, err := q.GetUserByID(ctx, ini.UserID)

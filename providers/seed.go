@@ -72,7 +72,7 @@ func Seed(ctx context.Context, st *store.Store, env EnvConfig, logger *slog.Logg
 	}
 
 	var inserted []Spec
-	err := st.WithAdvisoryLock(ctx, store.LockProviderSeed, func(_ pgx.Tx, q *db.Queries) error {
+	err := st.WithAdvisoryLock(ctx, store.LockProviderSeed, func(_ pgx.Tx, q db.Querier) error {
 		inserted = nil
 		var errs []error
 		for _, spec := range env.Providers {
@@ -108,7 +108,7 @@ func Seed(ctx context.Context, st *store.Store, env EnvConfig, logger *slog.Logg
 }
 
 // seedOne reconciles one provider and reports whether it inserted it.
-func seedOne(ctx context.Context, q *db.Queries, spec Spec, logger *slog.Logger) (bool, error) {
+func seedOne(ctx context.Context, q db.Querier, spec Spec, logger *slog.Logger) (bool, error) {
 	log := logger.With("provider", spec.Name)
 	if !spec.Type.Known() {
 		log.Warn("provider skipped: the gateway does not serve its type yet", "type", spec.Type)
@@ -162,7 +162,7 @@ func seedOne(ctx context.Context, q *db.Queries, spec Spec, logger *slog.Logger)
 }
 
 // insertProvider stores a provider of the environment, by the system actor.
-func insertProvider(ctx context.Context, q *db.Queries, spec Spec) error {
+func insertProvider(ctx context.Context, q db.Querier, spec Spec) error {
 	_, err := Insert(ctx, q, spec, uuid.NullUUID{})
 	return err
 }
@@ -172,7 +172,7 @@ func insertProvider(ctx context.Context, q *db.Queries, spec Spec) error {
 // ErrInvalidName or ErrTooManyKeys for a spec the table must not hold, and
 // an error wrapping store.ErrAlreadyExists when the name is taken, also by
 // a deleted provider.
-func Insert(ctx context.Context, q *db.Queries, spec Spec, actor uuid.NullUUID) (db.AiProvider, error) {
+func Insert(ctx context.Context, q db.Querier, spec Spec, actor uuid.NullUUID) (db.AiProvider, error) {
 	if !ValidName(spec.Name) {
 		return db.AiProvider{}, fmt.Errorf("provider %q: %w", spec.Name, ErrInvalidName)
 	}

@@ -74,7 +74,7 @@ func (s *Set) Len() int {
 // BuildProviders reads every provider that is not deleted, with its keys in
 // position order, and returns them as a set. Providers and keys are read
 // with one statement, so the set is one consistent snapshot.
-func BuildProviders(ctx context.Context, q *db.Queries) (*Set, error) {
+func BuildProviders(ctx context.Context, q db.Querier) (*Set, error) {
 	rows, err := q.ListProvidersWithKeys(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list providers: %w", err)
@@ -99,7 +99,7 @@ func BuildProviders(ctx context.Context, q *db.Queries) (*Set, error) {
 // Notify announces on ChangedChannel that providers changed, so that every
 // server rebuilds its set. Called inside a transaction, the notification is
 // sent when the transaction commits, and not at all when it rolls back.
-func Notify(ctx context.Context, q *db.Queries) error {
+func Notify(ctx context.Context, q db.Querier) error {
 	if err := q.NotifyProvidersChanged(ctx); err != nil {
 		return fmt.Errorf("notify %s: %w", ChangedChannel, err)
 	}

@@ -18,7 +18,7 @@ import (
 // store.ErrNotFound when there is no such interception. Run it on a
 // transaction's queries for a consistent view of an interception that is
 // still being recorded.
-func Get(ctx context.Context, q *db.Queries, id uuid.UUID) (*Interception, error) {
+func Get(ctx context.Context, q db.Querier, id uuid.UUID) (*Interception, error) {
 	row, err := q.GetInterception(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("get interception %s: %w", id, store.MapError(err))

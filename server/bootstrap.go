@@ -28,7 +28,7 @@ const AdminTokenFile = "admin.token"
 // that start at once make one owner.
 func Bootstrap(ctx context.Context, st *store.Store, dataDir string) (string, error) {
 	var path string
-	err := st.WithAdvisoryLock(ctx, store.LockBootstrap, func(_ pgx.Tx, q *db.Queries) error {
+	err := st.WithAdvisoryLock(ctx, store.LockBootstrap, func(_ pgx.Tx, q db.Querier) error {
 		n, err := q.CountUsers(ctx)
 		if err != nil {
 			return fmt.Errorf("count users: %w", err)
@@ -54,7 +54,7 @@ func Bootstrap(ctx context.Context, st *store.Store, dataDir string) (string, er
 // file's path.
 func IssueAdminToken(ctx context.Context, st *store.Store, dataDir string) (string, error) {
 	var path string
-	err := st.WithAdvisoryLock(ctx, store.LockBootstrap, func(_ pgx.Tx, q *db.Queries) error {
+	err := st.WithAdvisoryLock(ctx, store.LockBootstrap, func(_ pgx.Tx, q db.Querier) error {
 		owner, err := q.GetOwner(ctx)
 		if errors.Is(store.MapError(err), store.ErrNotFound) {
 			owner, err = q.InsertUser(ctx, db.InsertUserParams{
@@ -74,7 +74,7 @@ func IssueAdminToken(ctx context.Context, st *store.Store, dataDir string) (stri
 // file. The file is written before the transaction commits, so a failed
 // write leaves no token behind.
 func issueTokenFile(
-	ctx context.Context, q *db.Queries, userID uuid.UUID, dataDir string,
+	ctx context.Context, q db.Querier, userID uuid.UUID, dataDir string,
 ) (string, error) {
 	tok, err := apitoken.New()
 	if err != nil {

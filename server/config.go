@@ -45,6 +45,9 @@ type Config struct {
 	Version string
 	// Logger receives the server's log. Default: discard.
 	Logger *slog.Logger
+	// EncryptionKeys is the comma-separated list of base64 32-byte keys that
+	// seal secrets at rest, the first used for writing. Empty: plain text.
+	EncryptionKeys string
 	// GRPCTLS turns TLS, and mTLS, on for the gRPC listener.
 	GRPCTLS TLSConfig
 	// DataPlane tunes the HTTP data plane. The server fills in its

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc"
 	"storj.io/drpc/drpcserver"
 
+	"github.com/aigateway/aigateway/dbcrypt"
 	"github.com/aigateway/aigateway/providers"
 	"github.com/aigateway/aigateway/store"
 )
@@ -25,6 +26,7 @@ type Server struct {
 	grpcLn    net.Listener
 	readiness *readiness
 	health    *healthService
+	cipher    *dbcrypt.Cipher
 	grpcCreds grpc.ServerOption
 	// ready is closed once the services are registered; drpc serves the
 	// in-memory pipe from then on.
@@ -61,10 +63,15 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	cipher, err := NewCipher(cfg.EncryptionKeys)
+	if err != nil {
+		return nil, err
+	}
 
 	s := &Server{
 		cfg: cfg, logger: cfg.Logger, readiness: newReadiness(), env: env,
 		dataPlane: newDataPlane(), grpcCreds: creds, ready: make(chan struct{}),
+		cipher: cipher,
 	}
 	s.health = &healthService{readiness: s.readiness, version: cfg.Version}
 
@@ -143,6 +150,12 @@ func (s *Server) start(ctx context.Context) (*Database, error) {
 	if err != nil {
 		return nil, err
 	}
+	sealed, err := PrepareEncryption(ctx, database.Store, s.cipher, s.logger)
+	if err != nil {
+		database.Close(ctx)
+		return nil, err
+	}
+	database.Store = sealed
 
 	path, err := Bootstrap(ctx, database.Store, s.cfg.DataDir)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/aigateway/aigateway/dbcrypt"
 	"github.com/aigateway/aigateway/gen/db"
 )
 
@@ -15,12 +16,16 @@ import (
 // names no connect_timeout, so that an unreachable server fails start fast.
 const DefaultConnectTimeout = 5 * time.Second
 
-// Store bundles the connection pool with the generated queries.
+// Store bundles the connection pool with the generated queries. When it
+// has a cipher, the queries seal secrets on their way in and open them on
+// their way out, so that no caller ever handles a sealed value.
 type Store struct {
 	// Pool is the connection pool.
 	Pool *pgxpool.Pool
 	// Queries runs the generated queries on the pool.
-	Queries *db.Queries
+	Queries db.Querier
+
+	cipher *dbcrypt.Cipher
 }
 
 // Open connects to the Postgres named by url and checks that it answers.
@@ -49,6 +54,26 @@ func New(pool *pgxpool.Pool) *Store {
 	return &Store{Pool: pool, Queries: db.New(pool)}
 }
 
+// WithCipher returns a store on the same pool whose queries seal and open
+// secrets with c.
+func (s *Store) WithCipher(c *dbcrypt.Cipher) *Store {
+	return &Store{Pool: s.Pool, Queries: dbcrypt.Wrap(db.New(s.Pool), c), cipher: c}
+}
+
+// Cipher returns the store's cipher, nil when it has none.
+func (s *Store) Cipher() *dbcrypt.Cipher {
+	return s.cipher
+}
+
+// queries returns the generated queries on conn, wrapped like Queries.
+func (s *Store) queries(conn db.DBTX) db.Querier {
+	q := db.New(conn)
+	if s.cipher == nil {
+		return q
+	}
+	return dbcrypt.Wrap(q, s.cipher)
+}
+
 // Close closes the pool.
 func (s *Store) Close() {
 	s.Pool.Close()
@@ -56,9 +81,19 @@ func (s *Store) Close() {
 
 // InTx runs fn in a transaction, committing when fn returns nil and rolling
 // back otherwise.
-func (s *Store) InTx(ctx context.Context, fn func(tx pgx.Tx, q *db.Queries) error) error {
+func (s *Store) InTx(ctx context.Context, fn func(tx pgx.Tx, q db.Querier) error) error {
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		return fn(tx, s.Queries.WithTx(tx))
+		return fn(tx, s.queries(tx))
+	})
+}
+
+// InTxWithOptions runs fn in a transaction with opts, such as a read-only
+// snapshot.
+func (s *Store) InTxWithOptions(
+	ctx context.Context, opts pgx.TxOptions, fn func(tx pgx.Tx, q db.Querier) error,
+) error {
+	return pgx.BeginTxFunc(ctx, s.Pool, opts, func(tx pgx.Tx) error {
+		return fn(tx, s.queries(tx))
 	})
 }
 
@@ -66,9 +101,9 @@ func (s *Store) InTx(ctx context.Context, fn func(tx pgx.Tx, q *db.Queries) erro
 // transaction-level advisory lock id; the lock is released when the
 // transaction ends, also when the connection drops.
 func (s *Store) WithAdvisoryLock(
-	ctx context.Context, id int64, fn func(tx pgx.Tx, q *db.Queries) error,
+	ctx context.Context, id int64, fn func(tx pgx.Tx, q db.Querier) error,
 ) error {
-	return s.InTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+	return s.InTx(ctx, func(tx pgx.Tx, q db.Querier) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", id); err != nil {
 			return fmt.Errorf("take advisory lock %d: %w", id, err)
 		}
