@@ -98,7 +98,7 @@ func newServerCommand(opts Options) *cobra.Command {
 		},
 	}
 	flags.register(cmd)
-	cmd.AddCommand(newAdminTokenCommand(opts))
+	cmd.AddCommand(newAdminTokenCommand(opts), newDBCryptCommand(opts))
 	return cmd
 }
 

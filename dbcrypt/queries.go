@@ -34,7 +34,7 @@ func Wrap(q db.Querier, c *Cipher) *Queries {
 func (q *Queries) InsertProvider(
 	ctx context.Context, arg db.InsertProviderParams,
 ) (db.AiProvider, error) {
-	settings, err := q.settings(arg.Settings, q.c.Seal)
+	settings, err := mapSettings(arg.Settings, q.c.Seal)
 	if err != nil {
 		return db.AiProvider{}, err
 	}
@@ -44,7 +44,9 @@ func (q *Queries) InsertProvider(
 }
 
 // GetProviderByName opens the Bedrock credentials of the settings.
-func (q *Queries) GetProviderByName(ctx context.Context, name string) (db.GetProviderByNameRow, error) {
+func (q *Queries) GetProviderByName(
+	ctx context.Context, name string,
+) (db.GetProviderByNameRow, error) {
 	row, err := q.Querier.GetProviderByName(ctx, name)
 	row.AiProvider, err = q.provider(row.AiProvider, err)
 	return row, err
@@ -75,7 +77,9 @@ func (q *Queries) ListProviders(ctx context.Context) ([]db.ListProvidersRow, err
 }
 
 // ListProvidersWithKeys opens the keys and the Bedrock credentials.
-func (q *Queries) ListProvidersWithKeys(ctx context.Context) ([]db.ListProvidersWithKeysRow, error) {
+func (q *Queries) ListProvidersWithKeys(
+	ctx context.Context,
+) ([]db.ListProvidersWithKeysRow, error) {
 	rows, err := q.Querier.ListProvidersWithKeys(ctx)
 	for i := range rows {
 		if err != nil {
@@ -194,13 +198,42 @@ func (q *Queries) provider(row db.AiProvider, err error) (db.AiProvider, error) 
 	if err != nil {
 		return row, err
 	}
-	row.Settings, err = q.settings(row.Settings, q.c.Open)
+	row.Settings, err = mapSettings(row.Settings, q.c.Open)
 	return row, err
 }
 
-// settings applies fn to the Bedrock credentials of a provider's settings
-// and leaves the rest of the document as it is.
-func (q *Queries) settings(raw []byte, fn func(purpose, value string) (string, error)) ([]byte, error) {
+// mapSettings applies fn to the Bedrock credentials of a provider's
+// settings and leaves the rest of the document as it is.
+func mapSettings(raw []byte, fn func(purpose, value string) (string, error)) ([]byte, error) {
+	return editCredentials(raw, func(creds []credential) ([]credential, error) {
+		for _, c := range creds {
+			for field, purpose := range credentialPurposes {
+				v, err := fn(purpose, c[field])
+				if err != nil {
+					return nil, err
+				}
+				c[field] = v
+			}
+		}
+		return creds, nil
+	})
+}
+
+// credential is one Bedrock credential pair of a provider's settings.
+type credential = map[string]string
+
+// credentialPurposes maps the fields of a Bedrock credential pair to their
+// purposes.
+var credentialPurposes = map[string]string{
+	"access_key": PurposeBedrockKey,
+	"secret":     PurposeBedrockSecret,
+}
+
+// editCredentials rewrites the Bedrock credential pairs of a provider's
+// settings with edit. Settings without credentials come back unchanged.
+func editCredentials(
+	raw []byte, edit func([]credential) ([]credential, error),
+) ([]byte, error) {
 	var doc map[string]json.RawMessage
 	if len(raw) == 0 || json.Unmarshal(raw, &doc) != nil || doc["bedrock"] == nil {
 		return raw, nil
@@ -209,23 +242,15 @@ func (q *Queries) settings(raw []byte, fn func(purpose, value string) (string, e
 	if err := json.Unmarshal(doc["bedrock"], &bedrock); err != nil || bedrock["credentials"] == nil {
 		return raw, nil
 	}
-	var creds []map[string]string
+	var creds []credential
 	if err := json.Unmarshal(bedrock["credentials"], &creds); err != nil {
 		return nil, fmt.Errorf("read bedrock credentials: %w", err)
 	}
 
-	for _, c := range creds {
-		for field, purpose := range map[string]string{
-			"access_key": PurposeBedrockKey, "secret": PurposeBedrockSecret,
-		} {
-			v, err := fn(purpose, c[field])
-			if err != nil {
-				return nil, err
-			}
-			c[field] = v
-		}
+	creds, err := edit(creds)
+	if err != nil {
+		return nil, err
 	}
-	var err error
 	if bedrock["credentials"], err = json.Marshal(creds); err != nil {
 		return nil, err
 	}

@@ -46,3 +46,29 @@ FROM (
         jsonb_array_elements(coalesce(p.settings->'bedrock'->'credentials', '[]'::jsonb)) c
 ) s
 WHERE v LIKE 'dbcrypt:v1:%';
+
+-- name: ListProviderKeyValues :many
+-- Raw key values after a cursor, for rotation.
+SELECT id, key FROM ai_provider_keys WHERE id > @after ORDER BY id LIMIT @page_size;
+
+-- name: SetProviderKeyValue :execrows
+-- Replaces a raw key value if it is still old.
+UPDATE ai_provider_keys SET key = @new WHERE id = @id AND key = @old;
+
+-- name: DeleteProviderKeyRow :execrows
+DELETE FROM ai_provider_keys WHERE id = @id AND key = @old;
+
+-- name: ListUserSecretValues :many
+SELECT id, value FROM user_secrets WHERE id > @after ORDER BY id LIMIT @page_size;
+
+-- name: SetUserSecretValue :execrows
+UPDATE user_secrets SET value = @new WHERE id = @id AND value = @old;
+
+-- name: DeleteUserSecretRow :execrows
+DELETE FROM user_secrets WHERE id = @id AND value = @old;
+
+-- name: ListProviderSettings :many
+SELECT id, settings FROM ai_providers WHERE id > @after ORDER BY id LIMIT @page_size;
+
+-- name: SetProviderSettings :execrows
+UPDATE ai_providers SET settings = @new WHERE id = @id AND settings = @old;

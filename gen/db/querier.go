@@ -14,7 +14,9 @@ import (
 type Querier interface {
 	CountUsers(ctx context.Context) (int64, error)
 	DeleteProviderKey(ctx context.Context, arg DeleteProviderKeyParams) (AiProviderKey, error)
+	DeleteProviderKeyRow(ctx context.Context, arg DeleteProviderKeyRowParams) (int64, error)
 	DeleteUserSecret(ctx context.Context, arg DeleteUserSecretParams) (int64, error)
+	DeleteUserSecretRow(ctx context.Context, arg DeleteUserSecretRowParams) (int64, error)
 	EndInterception(ctx context.Context, arg EndInterceptionParams) (int64, error)
 	GetAPITokenWithUser(ctx context.Context, id string) (GetAPITokenWithUserRow, error)
 	// The named user, deleted or not. Usernames are never reused, so the name
@@ -67,7 +69,10 @@ type Querier interface {
 	// over the interception's token usages.
 	ListInterceptions(ctx context.Context, arg ListInterceptionsParams) ([]ListInterceptionsRow, error)
 	ListProviderKeyRows(ctx context.Context, providerID uuid.UUID) ([]AiProviderKey, error)
+	// Raw key values after a cursor, for rotation.
+	ListProviderKeyValues(ctx context.Context, arg ListProviderKeyValuesParams) ([]ListProviderKeyValuesRow, error)
 	ListProviderKeys(ctx context.Context, providerID uuid.UUID) ([]string, error)
+	ListProviderSettings(ctx context.Context, arg ListProviderSettingsParams) ([]ListProviderSettingsRow, error)
 	// Every provider that is not deleted, with the name of who last changed it
 	// and the size of its key pool.
 	ListProviders(ctx context.Context) ([]ListProvidersRow, error)
@@ -75,6 +80,7 @@ type Querier interface {
 	// position order. One statement, so that providers and keys come from one
 	// snapshot.
 	ListProvidersWithKeys(ctx context.Context) ([]ListProvidersWithKeysRow, error)
+	ListUserSecretValues(ctx context.Context, arg ListUserSecretValuesParams) ([]ListUserSecretValuesRow, error)
 	ListUserSecrets(ctx context.Context, userID uuid.UUID) ([]ListUserSecretsRow, error)
 	ListUsers(ctx context.Context) ([]User, error)
 	// The live provider named name, locked until the transaction ends, so that
@@ -85,6 +91,10 @@ type Querier interface {
 	RevokeOtherDBCryptKeys(ctx context.Context, digest string) error
 	// The digests of the keys that sealed the values in the database.
 	SealedDigestsInUse(ctx context.Context) ([]string, error)
+	// Replaces a raw key value if it is still old.
+	SetProviderKeyValue(ctx context.Context, arg SetProviderKeyValueParams) (int64, error)
+	SetProviderSettings(ctx context.Context, arg SetProviderSettingsParams) (int64, error)
+	SetUserSecretValue(ctx context.Context, arg SetUserSecretValueParams) (int64, error)
 	SoftDeleteProvider(ctx context.Context, arg SoftDeleteProviderParams) error
 	SoftDeleteUser(ctx context.Context, id uuid.UUID) (int64, error)
 	TouchAPIToken(ctx context.Context, id string) error

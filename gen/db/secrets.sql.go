@@ -12,6 +12,23 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const deleteProviderKeyRow = `-- name: DeleteProviderKeyRow :execrows
+DELETE FROM ai_provider_keys WHERE id = $1 AND key = $2
+`
+
+type DeleteProviderKeyRowParams struct {
+	ID  uuid.UUID
+	Old string
+}
+
+func (q *Queries) DeleteProviderKeyRow(ctx context.Context, arg DeleteProviderKeyRowParams) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteProviderKeyRow, arg.ID, arg.Old)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const deleteUserSecret = `-- name: DeleteUserSecret :execrows
 DELETE FROM user_secrets WHERE user_id = $1 AND name = $2
 `
@@ -23,6 +40,23 @@ type DeleteUserSecretParams struct {
 
 func (q *Queries) DeleteUserSecret(ctx context.Context, arg DeleteUserSecretParams) (int64, error) {
 	result, err := q.db.Exec(ctx, deleteUserSecret, arg.UserID, arg.Name)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const deleteUserSecretRow = `-- name: DeleteUserSecretRow :execrows
+DELETE FROM user_secrets WHERE id = $1 AND value = $2
+`
+
+type DeleteUserSecretRowParams struct {
+	ID  uuid.UUID
+	Old string
+}
+
+func (q *Queries) DeleteUserSecretRow(ctx context.Context, arg DeleteUserSecretRowParams) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteUserSecretRow, arg.ID, arg.Old)
 	if err != nil {
 		return 0, err
 	}
@@ -97,6 +131,109 @@ func (q *Queries) ListDBCryptKeys(ctx context.Context) ([]DbcryptKey, error) {
 			&i.CreatedAt,
 			&i.RevokedAt,
 		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listProviderKeyValues = `-- name: ListProviderKeyValues :many
+SELECT id, key FROM ai_provider_keys WHERE id > $1 ORDER BY id LIMIT $2
+`
+
+type ListProviderKeyValuesParams struct {
+	After    uuid.UUID
+	PageSize int32
+}
+
+type ListProviderKeyValuesRow struct {
+	ID  uuid.UUID
+	Key string
+}
+
+// Raw key values after a cursor, for rotation.
+func (q *Queries) ListProviderKeyValues(ctx context.Context, arg ListProviderKeyValuesParams) ([]ListProviderKeyValuesRow, error) {
+	rows, err := q.db.Query(ctx, listProviderKeyValues, arg.After, arg.PageSize)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListProviderKeyValuesRow{}
+	for rows.Next() {
+		var i ListProviderKeyValuesRow
+		if err := rows.Scan(&i.ID, &i.Key); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listProviderSettings = `-- name: ListProviderSettings :many
+SELECT id, settings FROM ai_providers WHERE id > $1 ORDER BY id LIMIT $2
+`
+
+type ListProviderSettingsParams struct {
+	After    uuid.UUID
+	PageSize int32
+}
+
+type ListProviderSettingsRow struct {
+	ID       uuid.UUID
+	Settings []byte
+}
+
+func (q *Queries) ListProviderSettings(ctx context.Context, arg ListProviderSettingsParams) ([]ListProviderSettingsRow, error) {
+	rows, err := q.db.Query(ctx, listProviderSettings, arg.After, arg.PageSize)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListProviderSettingsRow{}
+	for rows.Next() {
+		var i ListProviderSettingsRow
+		if err := rows.Scan(&i.ID, &i.Settings); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listUserSecretValues = `-- name: ListUserSecretValues :many
+SELECT id, value FROM user_secrets WHERE id > $1 ORDER BY id LIMIT $2
+`
+
+type ListUserSecretValuesParams struct {
+	After    uuid.UUID
+	PageSize int32
+}
+
+type ListUserSecretValuesRow struct {
+	ID    uuid.UUID
+	Value string
+}
+
+func (q *Queries) ListUserSecretValues(ctx context.Context, arg ListUserSecretValuesParams) ([]ListUserSecretValuesRow, error) {
+	rows, err := q.db.Query(ctx, listUserSecretValues, arg.After, arg.PageSize)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListUserSecretValuesRow{}
+	for rows.Next() {
+		var i ListUserSecretValuesRow
+		if err := rows.Scan(&i.ID, &i.Value); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -187,6 +324,61 @@ func (q *Queries) SealedDigestsInUse(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	return items, nil
+}
+
+const setProviderKeyValue = `-- name: SetProviderKeyValue :execrows
+UPDATE ai_provider_keys SET key = $1 WHERE id = $2 AND key = $3
+`
+
+type SetProviderKeyValueParams struct {
+	New string
+	ID  uuid.UUID
+	Old string
+}
+
+// Replaces a raw key value if it is still old.
+func (q *Queries) SetProviderKeyValue(ctx context.Context, arg SetProviderKeyValueParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setProviderKeyValue, arg.New, arg.ID, arg.Old)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const setProviderSettings = `-- name: SetProviderSettings :execrows
+UPDATE ai_providers SET settings = $1 WHERE id = $2 AND settings = $3
+`
+
+type SetProviderSettingsParams struct {
+	New []byte
+	ID  uuid.UUID
+	Old []byte
+}
+
+func (q *Queries) SetProviderSettings(ctx context.Context, arg SetProviderSettingsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setProviderSettings, arg.New, arg.ID, arg.Old)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const setUserSecretValue = `-- name: SetUserSecretValue :execrows
+UPDATE user_secrets SET value = $1 WHERE id = $2 AND value = $3
+`
+
+type SetUserSecretValueParams struct {
+	New string
+	ID  uuid.UUID
+	Old string
+}
+
+func (q *Queries) SetUserSecretValue(ctx context.Context, arg SetUserSecretValueParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setUserSecretValue, arg.New, arg.ID, arg.Old)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const updateUserSecret = `-- name: UpdateUserSecret :one
