@@ -47,7 +47,9 @@ func seed(t *testing.T, st *store.Store, name string) {
 	}, uuid.NullUUID{})
 	require.NoError(t, err)
 
-	user, err := st.Queries.InsertUser(ctx, db.InsertUserParams{Username: name, Role: db.UserRoleMember})
+	user, err := st.Queries.InsertUser(ctx, db.InsertUserParams{
+		Username: name, Role: db.UserRoleMember,
+	})
 	require.NoError(t, err)
 	_, err = st.Queries.InsertUserSecret(ctx, db.InsertUserSecretParams{
 		UserID: user.ID, Name: "byok:" + name, Value: userSecret + name,

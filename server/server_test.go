@@ -31,7 +31,9 @@ type running struct {
 
 // startServer runs a server on postgresURL with loopback listeners and
 // waits until /readyz answers 200.
-func startServer(t *testing.T, postgresURL, dataDir string, tweak ...func(*server.Config)) *running {
+func startServer(
+	t *testing.T, postgresURL, dataDir string, tweak ...func(*server.Config),
+) *running {
 	t.Helper()
 
 	cfg := server.Config{
