@@ -113,7 +113,10 @@ func (q *request) relayStream(
 		}
 	}
 
+	// The parser read the events before they were scrubbed; an error
+	// message that echoes the key must not be recorded with it.
 	rec := parser.Record()
+	rec.ErrorMessage = scrubString(rec.ErrorMessage, at.secret)
 	var relayErr error
 	switch {
 	case writeErr != nil:
