@@ -14,7 +14,7 @@ import (
 )
 
 // threeChunks is the text of an answer in three chunks.
-const threeChunks = "Hello. answer comes"
+const threeChunks = "Hello. This answer"
 
 func TestChat(t *testing.T) {
 	t.Parallel()

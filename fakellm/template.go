@@ -133,7 +133,7 @@ func appendWord(dst []byte, i int) []byte {
 	if i == 0 {
 		return append(dst, "Hello."...)
 	}
-	return append(dst, words[i%len(words)]...)
+	return append(dst, words[(i-1)%len(words)]...)
 }
 
 // Token counts of every answer. The prompt is mostly read from the cache,
