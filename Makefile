@@ -50,6 +50,14 @@ lint: $(STATICCHECK) $(GOLANGCI) ## Run go vet, staticcheck and golangci-lint.
 fmt: $(GOLANGCI) ## Format the code with gofumpt and group the imports.
 	$(GOLANGCI) fmt ./...
 
+.PHONY: bench
+bench: deps ## Measure the gateway against direct calls and a bare proxy (~8 min; BENCH_* vars tune it).
+	$(GO) run ./bench
+
+.PHONY: demo
+demo: deps ## Start fakellm and a gateway in front of it, and print a curl line that works.
+	$(GO) run ./bench demo
+
 .PHONY: deps
 deps: ## Install Postgres when its server binaries are missing.
 	@./scripts/install-deps
