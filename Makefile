@@ -51,7 +51,7 @@ fmt: $(GOLANGCI) ## Format the code with gofumpt and group the imports.
 	$(GOLANGCI) fmt ./...
 
 .PHONY: bench
-bench: deps ## Measure the gateway against direct calls and a bare proxy (~8 min; BENCH_* vars tune it).
+bench: deps ## Compare the gateway with direct calls and a bare proxy (about 8 min).
 	$(GO) run ./bench
 
 .PHONY: demo
