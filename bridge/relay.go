@@ -25,13 +25,14 @@ var errTruncated = errors.New("the upstream stream ended before its final event"
 // relayBlocking relays a complete response: status, headers and body, with
 // any echo of the key scrubbed, and parses a copy.
 func (q *request) relayBlocking(
-	a *api, at attempt, ic *recorder.Interception,
+	ctx context.Context, a *api, at attempt, ic *recorder.Interception,
 ) (intercept.Record, error) {
 	defer at.resp.Body.Close()
 
 	body, err := io.ReadAll(io.LimitReader(at.resp.Body, maxResponseBytes))
 	if err != nil {
-		gerr := errUpstreamUnreachable(q.provider.Name, false)
+		timeout := errors.Is(context.Cause(ctx), errBlockingTimeout)
+		gerr := errUpstreamUnreachable(q.provider.Name, timeout)
 		gerr.write(q.w, q.shape)
 		return intercept.Record{}, fmt.Errorf("read upstream body: %w", err)
 	}

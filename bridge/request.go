@@ -104,7 +104,7 @@ func (q *request) bridge(a *api) {
 	if isEventStream(at.resp) && status < http.StatusBadRequest {
 		rec, relayErr = q.relayStream(ctx, cancel, a, at, sopts, ic)
 	} else {
-		rec, relayErr = q.relayBlocking(a, at, ic)
+		rec, relayErr = q.relayBlocking(ctx, a, at, ic)
 	}
 	q.finish(ctx, ic, rec, relayErr)
 }
