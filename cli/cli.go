@@ -49,7 +49,7 @@ func newRoot(opts Options) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServerCommand(opts))
+	root.AddCommand(newServerCommand(opts), newFakellmCommand(opts), newScaletestCommand(opts))
 	return root
 }
 
