@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/aigateway/aigateway/keyfailover"
 	"github.com/aigateway/aigateway/recorder"
@@ -22,10 +23,16 @@ var credentialHeaders = map[string]bool{
 	http.CanonicalHeaderKey(HeaderGovernanceToken): true,
 }
 
+// minScrubbed is the shortest credential that dumps scrub: a shorter one,
+// such as a BYOK client's garbage key, would blank out ordinary text.
+const minScrubbed = 8
+
 // dump writes an interception's request and response under
 // <DumpDir>/<provider name>/, readable by the gateway's user only. It is
-// best effort: a failure is logged and the request goes on.
-func (q *request) dump(ic *recorder.Interception, resp *http.Response, body []byte) {
+// best effort: a failure is logged and the request goes on. Besides the
+// credential headers, which are masked, any echo of the key the attempt
+// sent is scrubbed, in headers and body alike.
+func (q *request) dump(ic *recorder.Interception, at attempt, body []byte) {
 	if q.h.opts.DumpDir == "" {
 		return
 	}
@@ -42,13 +49,23 @@ func (q *request) dump(ic *recorder.Interception, resp *http.Response, body []by
 	req.Write(q.body)
 
 	var res bytes.Buffer
-	fmt.Fprintf(&res, "%s\n", resp.Status)
-	writeHeaders(&res, resp.Header)
+	fmt.Fprintf(&res, "%s\n", at.resp.Status)
+	writeHeaders(&res, at.resp.Header)
 	res.WriteString("\n")
 	res.Write(body)
 
+	files := map[string][]byte{".request": req.Bytes(), ".response": res.Bytes()}
+	for _, secret := range []string{at.secret, strings.TrimPrefix(q.cred.byokValue, "Bearer ")} {
+		if len(secret) < minScrubbed {
+			continue
+		}
+		for name, data := range files {
+			files[name] = scrub(data, secret)
+		}
+	}
+
 	base := filepath.Join(dir, ic.ID.String())
-	for name, data := range map[string][]byte{".request": req.Bytes(), ".response": res.Bytes()} {
+	for name, data := range files {
 		if err := os.WriteFile(base+name, data, 0o600); err != nil {
 			q.h.opts.Logger.Warn("write dump", "file", base+name, "error", err)
 		}

@@ -55,7 +55,7 @@ func (q *request) relayBlocking(
 	q.w.WriteHeader(at.resp.StatusCode)
 	_, werr := q.w.Write(body)
 	q.h.opts.Metrics.firstByte(q.provider.Name, time.Since(ic.StartedAt))
-	q.dump(ic, at.resp, body)
+	q.dump(ic, at, body)
 	return rec, werr
 }
 
@@ -136,7 +136,7 @@ func (q *request) relayStream(
 		// line, and goes to the client as the upstream sent it.
 		_ = writeFlush(q.w, rc, cut)
 	}
-	q.dump(ic, at.resp, dumpBytes(dump))
+	q.dump(ic, at, dumpBytes(dump))
 	return rec, relayErr
 }
 
