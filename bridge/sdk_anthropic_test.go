@@ -201,14 +201,18 @@ func TestAnthropicSDKErrors(t *testing.T) {
 	})
 }
 
-// answerWith makes the upstream answer with a fixture's response; a stream
-// is sent in writes of 7 bytes, so that events arrive split.
+// answerWith makes the upstream answer with a fixture's response.
 func (g *gateway) answerWith(f fixture.Fixture) {
+	g.upstream.handle(replayed(f))
+}
+
+// replayed answers with a fixture's response; a stream is sent in writes of
+// 7 bytes, so that events arrive split.
+func replayed(f fixture.Fixture) http.HandlerFunc {
 	if f.Streaming {
-		g.upstream.handle(serve(http.StatusOK, "text/event-stream", f.Response, 7))
-		return
+		return serve(http.StatusOK, "text/event-stream", f.Response, 7)
 	}
-	g.upstream.handle(serve(http.StatusOK, "application/json", f.Response, 0))
+	return serve(http.StatusOK, "application/json", f.Response, 0)
 }
 
 // requireSDKRecord checks the interception an official client's request
