@@ -133,6 +133,9 @@ func New(opts Options) *Handler {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Keys.Now == nil {
+		opts.Keys.Now = time.Now
+	}
 	if opts.Metrics != nil {
 		opts.Keys.Metrics = opts.Metrics.keys
 	}

@@ -143,7 +143,10 @@ func (q *request) send(ctx context.Context, body []byte) (attempt, *gatewayError
 		if resp.StatusCode >= http.StatusBadRequest {
 			peek, resp.Body = peekBody(resp.Body)
 		}
-		v := keyfailover.Classify(resp.StatusCode, resp.Header, peek)
+		// A Retry-After date is read on the pools' clock, which also
+		// times the cooldown it names.
+		now := q.h.opts.Keys.Now()
+		v := keyfailover.ClassifyAt(now, resp.StatusCode, resp.Header, peek)
 		w.Report(k, v)
 		if !v.Failover {
 			return attempt{resp: resp, secret: k.Value(), hint: k.Hint()}, nil
