@@ -50,6 +50,7 @@ func newRoot(opts Options) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newServerCommand(opts), newFakellmCommand(opts), newScaletestCommand(opts))
+	root.AddCommand(newRemoteCommands(opts)...)
 	return root
 }
 
