@@ -1,0 +1,11 @@
+package cli_test
+
+import (
+	"testing"
+
+	"github.com/aigateway/aigateway/dbtest"
+)
+
+func TestMain(m *testing.M) {
+	dbtest.Main(m)
+}
