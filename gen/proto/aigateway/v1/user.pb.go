@@ -791,6 +791,432 @@ func (*RevokeTokenResponse) Descriptor() ([]byte, []int) {
 	return file_aigateway_v1_user_proto_rawDescGZIP(), []int{13}
 }
 
+// Secret is a user secret without its value, which no response carries.
+type Secret struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Secret) Reset() {
+	*x = Secret{}
+	mi := &file_aigateway_v1_user_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Secret) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Secret) ProtoMessage() {}
+
+func (x *Secret) ProtoReflect() protoreflect.Message {
+	mi := &file_aigateway_v1_user_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Secret.ProtoReflect.Descriptor instead.
+func (*Secret) Descriptor() ([]byte, []int) {
+	return file_aigateway_v1_user_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *Secret) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Secret) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Secret) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
+// CreateSecretRequest holds a new secret. A name of the form
+// "byok:<provider name>" holds the caller's key for that provider, used by
+// BYOK requests that carry no key of their own.
+type CreateSecretRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// name is 1 to 128 letters, digits, '.', '_', ':' or '-', starting with
+	// a letter or digit.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// value is the secret itself; it must not be empty.
+	Value         string `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateSecretRequest) Reset() {
+	*x = CreateSecretRequest{}
+	mi := &file_aigateway_v1_user_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateSecretRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateSecretRequest) ProtoMessage() {}
+
+func (x *CreateSecretRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_aigateway_v1_user_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateSecretRequest.ProtoReflect.Descriptor instead.
+func (*CreateSecretRequest) Descriptor() ([]byte, []int) {
+	return file_aigateway_v1_user_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *CreateSecretRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CreateSecretRequest) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+// CreateSecretResponse holds the new secret, without its value.
+type CreateSecretResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Secret        *Secret                `protobuf:"bytes,1,opt,name=secret,proto3" json:"secret,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateSecretResponse) Reset() {
+	*x = CreateSecretResponse{}
+	mi := &file_aigateway_v1_user_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateSecretResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateSecretResponse) ProtoMessage() {}
+
+func (x *CreateSecretResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_aigateway_v1_user_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateSecretResponse.ProtoReflect.Descriptor instead.
+func (*CreateSecretResponse) Descriptor() ([]byte, []int) {
+	return file_aigateway_v1_user_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *CreateSecretResponse) GetSecret() *Secret {
+	if x != nil {
+		return x.Secret
+	}
+	return nil
+}
+
+// ListSecretsRequest asks for the caller's secrets.
+type ListSecretsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSecretsRequest) Reset() {
+	*x = ListSecretsRequest{}
+	mi := &file_aigateway_v1_user_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSecretsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSecretsRequest) ProtoMessage() {}
+
+func (x *ListSecretsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_aigateway_v1_user_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSecretsRequest.ProtoReflect.Descriptor instead.
+func (*ListSecretsRequest) Descriptor() ([]byte, []int) {
+	return file_aigateway_v1_user_proto_rawDescGZIP(), []int{17}
+}
+
+// ListSecretsResponse holds the caller's secrets, by name.
+type ListSecretsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Secrets       []*Secret              `protobuf:"bytes,1,rep,name=secrets,proto3" json:"secrets,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSecretsResponse) Reset() {
+	*x = ListSecretsResponse{}
+	mi := &file_aigateway_v1_user_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSecretsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSecretsResponse) ProtoMessage() {}
+
+func (x *ListSecretsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_aigateway_v1_user_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSecretsResponse.ProtoReflect.Descriptor instead.
+func (*ListSecretsResponse) Descriptor() ([]byte, []int) {
+	return file_aigateway_v1_user_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ListSecretsResponse) GetSecrets() []*Secret {
+	if x != nil {
+		return x.Secrets
+	}
+	return nil
+}
+
+// UpdateSecretRequest names a secret of the caller's and its new value.
+type UpdateSecretRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Value         string                 `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateSecretRequest) Reset() {
+	*x = UpdateSecretRequest{}
+	mi := &file_aigateway_v1_user_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateSecretRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateSecretRequest) ProtoMessage() {}
+
+func (x *UpdateSecretRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_aigateway_v1_user_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateSecretRequest.ProtoReflect.Descriptor instead.
+func (*UpdateSecretRequest) Descriptor() ([]byte, []int) {
+	return file_aigateway_v1_user_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *UpdateSecretRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UpdateSecretRequest) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+// UpdateSecretResponse holds the updated secret, without its value.
+type UpdateSecretResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Secret        *Secret                `protobuf:"bytes,1,opt,name=secret,proto3" json:"secret,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateSecretResponse) Reset() {
+	*x = UpdateSecretResponse{}
+	mi := &file_aigateway_v1_user_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateSecretResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateSecretResponse) ProtoMessage() {}
+
+func (x *UpdateSecretResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_aigateway_v1_user_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateSecretResponse.ProtoReflect.Descriptor instead.
+func (*UpdateSecretResponse) Descriptor() ([]byte, []int) {
+	return file_aigateway_v1_user_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *UpdateSecretResponse) GetSecret() *Secret {
+	if x != nil {
+		return x.Secret
+	}
+	return nil
+}
+
+// DeleteSecretRequest names a secret of the caller's.
+type DeleteSecretRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteSecretRequest) Reset() {
+	*x = DeleteSecretRequest{}
+	mi := &file_aigateway_v1_user_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteSecretRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteSecretRequest) ProtoMessage() {}
+
+func (x *DeleteSecretRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_aigateway_v1_user_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteSecretRequest.ProtoReflect.Descriptor instead.
+func (*DeleteSecretRequest) Descriptor() ([]byte, []int) {
+	return file_aigateway_v1_user_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *DeleteSecretRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// DeleteSecretResponse confirms the deletion.
+type DeleteSecretResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteSecretResponse) Reset() {
+	*x = DeleteSecretResponse{}
+	mi := &file_aigateway_v1_user_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteSecretResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteSecretResponse) ProtoMessage() {}
+
+func (x *DeleteSecretResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_aigateway_v1_user_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteSecretResponse.ProtoReflect.Descriptor instead.
+func (*DeleteSecretResponse) Descriptor() ([]byte, []int) {
+	return file_aigateway_v1_user_proto_rawDescGZIP(), []int{22}
+}
+
 var File_aigateway_v1_user_proto protoreflect.FileDescriptor
 
 const file_aigateway_v1_user_proto_rawDesc = "" +
@@ -838,14 +1264,36 @@ const file_aigateway_v1_user_proto_rawDesc = "" +
 	"\x06tokens\x18\x01 \x03(\v2\x13.aigateway.v1.TokenR\x06tokens\"$\n" +
 	"\x12RevokeTokenRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"\x15\n" +
-	"\x13RevokeTokenResponse*i\n" +
+	"\x13RevokeTokenResponse\"\x92\x01\n" +
+	"\x06Secret\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x129\n" +
+	"\n" +
+	"created_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"updated_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"?\n" +
+	"\x13CreateSecretRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"D\n" +
+	"\x14CreateSecretResponse\x12,\n" +
+	"\x06secret\x18\x01 \x01(\v2\x14.aigateway.v1.SecretR\x06secret\"\x14\n" +
+	"\x12ListSecretsRequest\"E\n" +
+	"\x13ListSecretsResponse\x12.\n" +
+	"\asecrets\x18\x01 \x03(\v2\x14.aigateway.v1.SecretR\asecrets\"?\n" +
+	"\x13UpdateSecretRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"D\n" +
+	"\x14UpdateSecretResponse\x12,\n" +
+	"\x06secret\x18\x01 \x01(\v2\x14.aigateway.v1.SecretR\x06secret\")\n" +
+	"\x13DeleteSecretRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"\x16\n" +
+	"\x14DeleteSecretResponse*i\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x0e\n" +
 	"\n" +
 	"ROLE_OWNER\x10\x01\x12\x10\n" +
 	"\fROLE_AUDITOR\x10\x02\x12\x0f\n" +
 	"\vROLE_MEMBER\x10\x03\x12\x18\n" +
-	"\x14ROLE_SERVICE_ACCOUNT\x10\x042\xf6\x03\n" +
+	"\x14ROLE_SERVICE_ACCOUNT\x10\x042\xcf\x06\n" +
 	"\vUserService\x12O\n" +
 	"\n" +
 	"CreateUser\x12\x1f.aigateway.v1.CreateUserRequest\x1a .aigateway.v1.CreateUserResponse\x12L\n" +
@@ -855,7 +1303,11 @@ const file_aigateway_v1_user_proto_rawDesc = "" +
 	"\vCreateToken\x12 .aigateway.v1.CreateTokenRequest\x1a!.aigateway.v1.CreateTokenResponse\x12O\n" +
 	"\n" +
 	"ListTokens\x12\x1f.aigateway.v1.ListTokensRequest\x1a .aigateway.v1.ListTokensResponse\x12R\n" +
-	"\vRevokeToken\x12 .aigateway.v1.RevokeTokenRequest\x1a!.aigateway.v1.RevokeTokenResponseBCZAgithub.com/aigateway/aigateway/gen/proto/aigateway/v1;aigatewayv1b\x06proto3"
+	"\vRevokeToken\x12 .aigateway.v1.RevokeTokenRequest\x1a!.aigateway.v1.RevokeTokenResponse\x12U\n" +
+	"\fCreateSecret\x12!.aigateway.v1.CreateSecretRequest\x1a\".aigateway.v1.CreateSecretResponse\x12R\n" +
+	"\vListSecrets\x12 .aigateway.v1.ListSecretsRequest\x1a!.aigateway.v1.ListSecretsResponse\x12U\n" +
+	"\fUpdateSecret\x12!.aigateway.v1.UpdateSecretRequest\x1a\".aigateway.v1.UpdateSecretResponse\x12U\n" +
+	"\fDeleteSecret\x12!.aigateway.v1.DeleteSecretRequest\x1a\".aigateway.v1.DeleteSecretResponseBCZAgithub.com/aigateway/aigateway/gen/proto/aigateway/v1;aigatewayv1b\x06proto3"
 
 var (
 	file_aigateway_v1_user_proto_rawDescOnce sync.Once
@@ -870,7 +1322,7 @@ func file_aigateway_v1_user_proto_rawDescGZIP() []byte {
 }
 
 var file_aigateway_v1_user_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_aigateway_v1_user_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_aigateway_v1_user_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_aigateway_v1_user_proto_goTypes = []any{
 	(Role)(0),                     // 0: aigateway.v1.Role
 	(*User)(nil),                  // 1: aigateway.v1.User
@@ -887,37 +1339,59 @@ var file_aigateway_v1_user_proto_goTypes = []any{
 	(*ListTokensResponse)(nil),    // 12: aigateway.v1.ListTokensResponse
 	(*RevokeTokenRequest)(nil),    // 13: aigateway.v1.RevokeTokenRequest
 	(*RevokeTokenResponse)(nil),   // 14: aigateway.v1.RevokeTokenResponse
-	(*timestamppb.Timestamp)(nil), // 15: google.protobuf.Timestamp
+	(*Secret)(nil),                // 15: aigateway.v1.Secret
+	(*CreateSecretRequest)(nil),   // 16: aigateway.v1.CreateSecretRequest
+	(*CreateSecretResponse)(nil),  // 17: aigateway.v1.CreateSecretResponse
+	(*ListSecretsRequest)(nil),    // 18: aigateway.v1.ListSecretsRequest
+	(*ListSecretsResponse)(nil),   // 19: aigateway.v1.ListSecretsResponse
+	(*UpdateSecretRequest)(nil),   // 20: aigateway.v1.UpdateSecretRequest
+	(*UpdateSecretResponse)(nil),  // 21: aigateway.v1.UpdateSecretResponse
+	(*DeleteSecretRequest)(nil),   // 22: aigateway.v1.DeleteSecretRequest
+	(*DeleteSecretResponse)(nil),  // 23: aigateway.v1.DeleteSecretResponse
+	(*timestamppb.Timestamp)(nil), // 24: google.protobuf.Timestamp
 }
 var file_aigateway_v1_user_proto_depIdxs = []int32{
 	0,  // 0: aigateway.v1.User.role:type_name -> aigateway.v1.Role
-	15, // 1: aigateway.v1.User.created_at:type_name -> google.protobuf.Timestamp
-	15, // 2: aigateway.v1.Token.created_at:type_name -> google.protobuf.Timestamp
-	15, // 3: aigateway.v1.Token.last_used_at:type_name -> google.protobuf.Timestamp
-	15, // 4: aigateway.v1.Token.expires_at:type_name -> google.protobuf.Timestamp
+	24, // 1: aigateway.v1.User.created_at:type_name -> google.protobuf.Timestamp
+	24, // 2: aigateway.v1.Token.created_at:type_name -> google.protobuf.Timestamp
+	24, // 3: aigateway.v1.Token.last_used_at:type_name -> google.protobuf.Timestamp
+	24, // 4: aigateway.v1.Token.expires_at:type_name -> google.protobuf.Timestamp
 	0,  // 5: aigateway.v1.CreateUserRequest.role:type_name -> aigateway.v1.Role
 	1,  // 6: aigateway.v1.CreateUserResponse.user:type_name -> aigateway.v1.User
 	1,  // 7: aigateway.v1.ListUsersResponse.users:type_name -> aigateway.v1.User
-	15, // 8: aigateway.v1.CreateTokenRequest.expires_at:type_name -> google.protobuf.Timestamp
+	24, // 8: aigateway.v1.CreateTokenRequest.expires_at:type_name -> google.protobuf.Timestamp
 	2,  // 9: aigateway.v1.CreateTokenResponse.token:type_name -> aigateway.v1.Token
 	2,  // 10: aigateway.v1.ListTokensResponse.tokens:type_name -> aigateway.v1.Token
-	3,  // 11: aigateway.v1.UserService.CreateUser:input_type -> aigateway.v1.CreateUserRequest
-	5,  // 12: aigateway.v1.UserService.ListUsers:input_type -> aigateway.v1.ListUsersRequest
-	7,  // 13: aigateway.v1.UserService.DeleteUser:input_type -> aigateway.v1.DeleteUserRequest
-	9,  // 14: aigateway.v1.UserService.CreateToken:input_type -> aigateway.v1.CreateTokenRequest
-	11, // 15: aigateway.v1.UserService.ListTokens:input_type -> aigateway.v1.ListTokensRequest
-	13, // 16: aigateway.v1.UserService.RevokeToken:input_type -> aigateway.v1.RevokeTokenRequest
-	4,  // 17: aigateway.v1.UserService.CreateUser:output_type -> aigateway.v1.CreateUserResponse
-	6,  // 18: aigateway.v1.UserService.ListUsers:output_type -> aigateway.v1.ListUsersResponse
-	8,  // 19: aigateway.v1.UserService.DeleteUser:output_type -> aigateway.v1.DeleteUserResponse
-	10, // 20: aigateway.v1.UserService.CreateToken:output_type -> aigateway.v1.CreateTokenResponse
-	12, // 21: aigateway.v1.UserService.ListTokens:output_type -> aigateway.v1.ListTokensResponse
-	14, // 22: aigateway.v1.UserService.RevokeToken:output_type -> aigateway.v1.RevokeTokenResponse
-	17, // [17:23] is the sub-list for method output_type
-	11, // [11:17] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	24, // 11: aigateway.v1.Secret.created_at:type_name -> google.protobuf.Timestamp
+	24, // 12: aigateway.v1.Secret.updated_at:type_name -> google.protobuf.Timestamp
+	15, // 13: aigateway.v1.CreateSecretResponse.secret:type_name -> aigateway.v1.Secret
+	15, // 14: aigateway.v1.ListSecretsResponse.secrets:type_name -> aigateway.v1.Secret
+	15, // 15: aigateway.v1.UpdateSecretResponse.secret:type_name -> aigateway.v1.Secret
+	3,  // 16: aigateway.v1.UserService.CreateUser:input_type -> aigateway.v1.CreateUserRequest
+	5,  // 17: aigateway.v1.UserService.ListUsers:input_type -> aigateway.v1.ListUsersRequest
+	7,  // 18: aigateway.v1.UserService.DeleteUser:input_type -> aigateway.v1.DeleteUserRequest
+	9,  // 19: aigateway.v1.UserService.CreateToken:input_type -> aigateway.v1.CreateTokenRequest
+	11, // 20: aigateway.v1.UserService.ListTokens:input_type -> aigateway.v1.ListTokensRequest
+	13, // 21: aigateway.v1.UserService.RevokeToken:input_type -> aigateway.v1.RevokeTokenRequest
+	16, // 22: aigateway.v1.UserService.CreateSecret:input_type -> aigateway.v1.CreateSecretRequest
+	18, // 23: aigateway.v1.UserService.ListSecrets:input_type -> aigateway.v1.ListSecretsRequest
+	20, // 24: aigateway.v1.UserService.UpdateSecret:input_type -> aigateway.v1.UpdateSecretRequest
+	22, // 25: aigateway.v1.UserService.DeleteSecret:input_type -> aigateway.v1.DeleteSecretRequest
+	4,  // 26: aigateway.v1.UserService.CreateUser:output_type -> aigateway.v1.CreateUserResponse
+	6,  // 27: aigateway.v1.UserService.ListUsers:output_type -> aigateway.v1.ListUsersResponse
+	8,  // 28: aigateway.v1.UserService.DeleteUser:output_type -> aigateway.v1.DeleteUserResponse
+	10, // 29: aigateway.v1.UserService.CreateToken:output_type -> aigateway.v1.CreateTokenResponse
+	12, // 30: aigateway.v1.UserService.ListTokens:output_type -> aigateway.v1.ListTokensResponse
+	14, // 31: aigateway.v1.UserService.RevokeToken:output_type -> aigateway.v1.RevokeTokenResponse
+	17, // 32: aigateway.v1.UserService.CreateSecret:output_type -> aigateway.v1.CreateSecretResponse
+	19, // 33: aigateway.v1.UserService.ListSecrets:output_type -> aigateway.v1.ListSecretsResponse
+	21, // 34: aigateway.v1.UserService.UpdateSecret:output_type -> aigateway.v1.UpdateSecretResponse
+	23, // 35: aigateway.v1.UserService.DeleteSecret:output_type -> aigateway.v1.DeleteSecretResponse
+	26, // [26:36] is the sub-list for method output_type
+	16, // [16:26] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_aigateway_v1_user_proto_init() }
@@ -931,7 +1405,7 @@ func file_aigateway_v1_user_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_aigateway_v1_user_proto_rawDesc), len(file_aigateway_v1_user_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   14,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -44,6 +44,10 @@ type DRPCUserServiceClient interface {
 	CreateToken(ctx context.Context, in *CreateTokenRequest) (*CreateTokenResponse, error)
 	ListTokens(ctx context.Context, in *ListTokensRequest) (*ListTokensResponse, error)
 	RevokeToken(ctx context.Context, in *RevokeTokenRequest) (*RevokeTokenResponse, error)
+	CreateSecret(ctx context.Context, in *CreateSecretRequest) (*CreateSecretResponse, error)
+	ListSecrets(ctx context.Context, in *ListSecretsRequest) (*ListSecretsResponse, error)
+	UpdateSecret(ctx context.Context, in *UpdateSecretRequest) (*UpdateSecretResponse, error)
+	DeleteSecret(ctx context.Context, in *DeleteSecretRequest) (*DeleteSecretResponse, error)
 }
 
 type drpcUserServiceClient struct {
@@ -110,6 +114,42 @@ func (c *drpcUserServiceClient) RevokeToken(ctx context.Context, in *RevokeToken
 	return out, nil
 }
 
+func (c *drpcUserServiceClient) CreateSecret(ctx context.Context, in *CreateSecretRequest) (*CreateSecretResponse, error) {
+	out := new(CreateSecretResponse)
+	err := c.cc.Invoke(ctx, "/aigateway.v1.UserService/CreateSecret", drpcEncoding_File_aigateway_v1_user_proto{}, in, out)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *drpcUserServiceClient) ListSecrets(ctx context.Context, in *ListSecretsRequest) (*ListSecretsResponse, error) {
+	out := new(ListSecretsResponse)
+	err := c.cc.Invoke(ctx, "/aigateway.v1.UserService/ListSecrets", drpcEncoding_File_aigateway_v1_user_proto{}, in, out)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *drpcUserServiceClient) UpdateSecret(ctx context.Context, in *UpdateSecretRequest) (*UpdateSecretResponse, error) {
+	out := new(UpdateSecretResponse)
+	err := c.cc.Invoke(ctx, "/aigateway.v1.UserService/UpdateSecret", drpcEncoding_File_aigateway_v1_user_proto{}, in, out)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *drpcUserServiceClient) DeleteSecret(ctx context.Context, in *DeleteSecretRequest) (*DeleteSecretResponse, error) {
+	out := new(DeleteSecretResponse)
+	err := c.cc.Invoke(ctx, "/aigateway.v1.UserService/DeleteSecret", drpcEncoding_File_aigateway_v1_user_proto{}, in, out)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 type DRPCUserServiceServer interface {
 	CreateUser(context.Context, *CreateUserRequest) (*CreateUserResponse, error)
 	ListUsers(context.Context, *ListUsersRequest) (*ListUsersResponse, error)
@@ -117,6 +157,10 @@ type DRPCUserServiceServer interface {
 	CreateToken(context.Context, *CreateTokenRequest) (*CreateTokenResponse, error)
 	ListTokens(context.Context, *ListTokensRequest) (*ListTokensResponse, error)
 	RevokeToken(context.Context, *RevokeTokenRequest) (*RevokeTokenResponse, error)
+	CreateSecret(context.Context, *CreateSecretRequest) (*CreateSecretResponse, error)
+	ListSecrets(context.Context, *ListSecretsRequest) (*ListSecretsResponse, error)
+	UpdateSecret(context.Context, *UpdateSecretRequest) (*UpdateSecretResponse, error)
+	DeleteSecret(context.Context, *DeleteSecretRequest) (*DeleteSecretResponse, error)
 }
 
 type DRPCUserServiceUnimplementedServer struct{}
@@ -145,9 +189,25 @@ func (s *DRPCUserServiceUnimplementedServer) RevokeToken(context.Context, *Revok
 	return nil, drpcerr.WithCode(errors.New("Unimplemented"), drpcerr.Unimplemented)
 }
 
+func (s *DRPCUserServiceUnimplementedServer) CreateSecret(context.Context, *CreateSecretRequest) (*CreateSecretResponse, error) {
+	return nil, drpcerr.WithCode(errors.New("Unimplemented"), drpcerr.Unimplemented)
+}
+
+func (s *DRPCUserServiceUnimplementedServer) ListSecrets(context.Context, *ListSecretsRequest) (*ListSecretsResponse, error) {
+	return nil, drpcerr.WithCode(errors.New("Unimplemented"), drpcerr.Unimplemented)
+}
+
+func (s *DRPCUserServiceUnimplementedServer) UpdateSecret(context.Context, *UpdateSecretRequest) (*UpdateSecretResponse, error) {
+	return nil, drpcerr.WithCode(errors.New("Unimplemented"), drpcerr.Unimplemented)
+}
+
+func (s *DRPCUserServiceUnimplementedServer) DeleteSecret(context.Context, *DeleteSecretRequest) (*DeleteSecretResponse, error) {
+	return nil, drpcerr.WithCode(errors.New("Unimplemented"), drpcerr.Unimplemented)
+}
+
 type DRPCUserServiceDescription struct{}
 
-func (DRPCUserServiceDescription) NumMethods() int { return 6 }
+func (DRPCUserServiceDescription) NumMethods() int { return 10 }
 
 func (DRPCUserServiceDescription) Method(n int) (string, drpc.Encoding, drpc.Receiver, interface{}, bool) {
 	switch n {
@@ -205,6 +265,42 @@ func (DRPCUserServiceDescription) Method(n int) (string, drpc.Encoding, drpc.Rec
 						in1.(*RevokeTokenRequest),
 					)
 			}, DRPCUserServiceServer.RevokeToken, true
+	case 6:
+		return "/aigateway.v1.UserService/CreateSecret", drpcEncoding_File_aigateway_v1_user_proto{},
+			func(srv interface{}, ctx context.Context, in1, in2 interface{}) (drpc.Message, error) {
+				return srv.(DRPCUserServiceServer).
+					CreateSecret(
+						ctx,
+						in1.(*CreateSecretRequest),
+					)
+			}, DRPCUserServiceServer.CreateSecret, true
+	case 7:
+		return "/aigateway.v1.UserService/ListSecrets", drpcEncoding_File_aigateway_v1_user_proto{},
+			func(srv interface{}, ctx context.Context, in1, in2 interface{}) (drpc.Message, error) {
+				return srv.(DRPCUserServiceServer).
+					ListSecrets(
+						ctx,
+						in1.(*ListSecretsRequest),
+					)
+			}, DRPCUserServiceServer.ListSecrets, true
+	case 8:
+		return "/aigateway.v1.UserService/UpdateSecret", drpcEncoding_File_aigateway_v1_user_proto{},
+			func(srv interface{}, ctx context.Context, in1, in2 interface{}) (drpc.Message, error) {
+				return srv.(DRPCUserServiceServer).
+					UpdateSecret(
+						ctx,
+						in1.(*UpdateSecretRequest),
+					)
+			}, DRPCUserServiceServer.UpdateSecret, true
+	case 9:
+		return "/aigateway.v1.UserService/DeleteSecret", drpcEncoding_File_aigateway_v1_user_proto{},
+			func(srv interface{}, ctx context.Context, in1, in2 interface{}) (drpc.Message, error) {
+				return srv.(DRPCUserServiceServer).
+					DeleteSecret(
+						ctx,
+						in1.(*DeleteSecretRequest),
+					)
+			}, DRPCUserServiceServer.DeleteSecret, true
 	default:
 		return "", nil, nil, nil, false
 	}
@@ -328,6 +424,86 @@ func (x *drpcUserService_RevokeTokenStream) GetStream() drpc.Stream {
 }
 
 func (x *drpcUserService_RevokeTokenStream) SendAndClose(m *RevokeTokenResponse) error {
+	if err := x.MsgSend(m, drpcEncoding_File_aigateway_v1_user_proto{}); err != nil {
+		return err
+	}
+	return x.CloseSend()
+}
+
+type DRPCUserService_CreateSecretStream interface {
+	drpc.Stream
+	SendAndClose(*CreateSecretResponse) error
+}
+
+type drpcUserService_CreateSecretStream struct {
+	drpc.Stream
+}
+
+func (x *drpcUserService_CreateSecretStream) GetStream() drpc.Stream {
+	return x.Stream
+}
+
+func (x *drpcUserService_CreateSecretStream) SendAndClose(m *CreateSecretResponse) error {
+	if err := x.MsgSend(m, drpcEncoding_File_aigateway_v1_user_proto{}); err != nil {
+		return err
+	}
+	return x.CloseSend()
+}
+
+type DRPCUserService_ListSecretsStream interface {
+	drpc.Stream
+	SendAndClose(*ListSecretsResponse) error
+}
+
+type drpcUserService_ListSecretsStream struct {
+	drpc.Stream
+}
+
+func (x *drpcUserService_ListSecretsStream) GetStream() drpc.Stream {
+	return x.Stream
+}
+
+func (x *drpcUserService_ListSecretsStream) SendAndClose(m *ListSecretsResponse) error {
+	if err := x.MsgSend(m, drpcEncoding_File_aigateway_v1_user_proto{}); err != nil {
+		return err
+	}
+	return x.CloseSend()
+}
+
+type DRPCUserService_UpdateSecretStream interface {
+	drpc.Stream
+	SendAndClose(*UpdateSecretResponse) error
+}
+
+type drpcUserService_UpdateSecretStream struct {
+	drpc.Stream
+}
+
+func (x *drpcUserService_UpdateSecretStream) GetStream() drpc.Stream {
+	return x.Stream
+}
+
+func (x *drpcUserService_UpdateSecretStream) SendAndClose(m *UpdateSecretResponse) error {
+	if err := x.MsgSend(m, drpcEncoding_File_aigateway_v1_user_proto{}); err != nil {
+		return err
+	}
+	return x.CloseSend()
+}
+
+type DRPCUserService_DeleteSecretStream interface {
+	drpc.Stream
+	SendAndClose(*DeleteSecretResponse) error
+}
+
+type drpcUserService_DeleteSecretStream struct {
+	drpc.Stream
+}
+
+func (x *drpcUserService_DeleteSecretStream) GetStream() drpc.Stream {
+	return x.Stream
+}
+
+func (x *drpcUserService_DeleteSecretStream) SendAndClose(m *DeleteSecretResponse) error {
 	if err := x.MsgSend(m, drpcEncoding_File_aigateway_v1_user_proto{}); err != nil {
 		return err
 	}
