@@ -17,6 +17,7 @@ const (
 	actManageUsers      action = "manage users"
 	actManageAnyToken   action = "manage other users' tokens"
 	actManageOwnToken   action = "manage own tokens"
+	actManageOwnSecrets action = "manage own secrets"
 	actRecord           action = "record interceptions"
 	actReadInterception action = "read interceptions"
 	actReadAudit        action = "read the audit log"
@@ -30,6 +31,7 @@ var allowed = map[action][]auth.Role{
 	actManageUsers:      {auth.RoleOwner},
 	actManageAnyToken:   {auth.RoleOwner},
 	actManageOwnToken:   {auth.RoleOwner, auth.RoleAuditor, auth.RoleMember, auth.RoleServiceAccount},
+	actManageOwnSecrets: {auth.RoleOwner, auth.RoleAuditor, auth.RoleMember, auth.RoleServiceAccount},
 	actRecord:           {auth.RoleOwner, auth.RoleMember, auth.RoleServiceAccount},
 	actReadInterception: {auth.RoleOwner, auth.RoleAuditor},
 	actReadAudit:        {auth.RoleOwner, auth.RoleAuditor},

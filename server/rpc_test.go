@@ -239,6 +239,44 @@ func rpcCases() []rpcCase {
 				_, err = c.Users.RevokeToken(ctx, &aigatewayv1.RevokeTokenRequest{Id: tok.GetToken().GetId()})
 				return err
 			}},
+		{"Secrets/CreateOwn", everyone,
+			func(ctx context.Context, _ *testing.T, e *rpcEnv, c *client.Client) error {
+				_, err := c.Users.CreateSecret(ctx, &aigatewayv1.CreateSecretRequest{
+					Name: e.name("byok:s"), Value: "sk-secret-value",
+				})
+				return err
+			}},
+		{"Secrets/ListOwn", everyone,
+			func(ctx context.Context, _ *testing.T, _ *rpcEnv, c *client.Client) error {
+				_, err := c.Users.ListSecrets(ctx, &aigatewayv1.ListSecretsRequest{})
+				return err
+			}},
+		{"Secrets/UpdateOwn", everyone,
+			func(ctx context.Context, _ *testing.T, e *rpcEnv, c *client.Client) error {
+				name := e.name("updated")
+				_, err := c.Users.CreateSecret(ctx, &aigatewayv1.CreateSecretRequest{
+					Name: name, Value: "v1",
+				})
+				if err != nil {
+					return err
+				}
+				_, err = c.Users.UpdateSecret(ctx, &aigatewayv1.UpdateSecretRequest{
+					Name: name, Value: "v2",
+				})
+				return err
+			}},
+		{"Secrets/DeleteOwn", everyone,
+			func(ctx context.Context, _ *testing.T, e *rpcEnv, c *client.Client) error {
+				name := e.name("deleted")
+				_, err := c.Users.CreateSecret(ctx, &aigatewayv1.CreateSecretRequest{
+					Name: name, Value: "v1",
+				})
+				if err != nil {
+					return err
+				}
+				_, err = c.Users.DeleteSecret(ctx, &aigatewayv1.DeleteSecretRequest{Name: name})
+				return err
+			}},
 		{"Interceptions/Start", recorders,
 			func(ctx context.Context, _ *testing.T, _ *rpcEnv, c *client.Client) error {
 				_, err := c.Interceptions.StartInterception(ctx, startRequest())
