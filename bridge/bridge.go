@@ -30,7 +30,8 @@ const (
 // Headers the gateway reads itself.
 const (
 	// HeaderGovernanceToken carries the gateway token of a BYOK request,
-	// whose Authorization or X-Api-Key then holds the client's provider key.
+	// whose Authorization or X-Api-Key then holds the client's provider key;
+	// without either, the user's key stored as "byok:<provider name>" is used.
 	HeaderGovernanceToken = "X-Coder-AI-Governance-Token"
 	// HeaderInterceptionID names, in a bridged response, the interception
 	// that recorded it.
@@ -69,6 +70,9 @@ type Options struct {
 	// DisallowBYOK answers every BYOK request with 403
 	// (CODER_AI_GATEWAY_ALLOW_BYOK=false).
 	DisallowBYOK bool
+	// Secrets reads the provider keys users store for BYOK requests that
+	// carry none. Default: none, and such requests get 401.
+	Secrets Secrets
 	// DumpDir, when set, receives each interception's request and response
 	// under <DumpDir>/<provider name>/.
 	DumpDir string
@@ -181,7 +185,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	cred, gerr := h.authenticate(r)
+	cred, gerr := h.authenticate(r, p)
 	if gerr != nil {
 		gerr.write(w, shp)
 		return
@@ -202,13 +206,19 @@ type credential struct {
 	// for a BYOK request; both are empty for a centralized one.
 	byokHeader string
 	byokValue  string
+	// stored is the user's stored key when the BYOK credential came from
+	// it; the client never sent it, so no byte it receives may carry it.
+	stored string
 }
 
 func (c credential) byok() bool { return c.byokHeader != "" }
 
 // authenticate reads the gateway token, from the governance header for a
-// BYOK request or from Authorization / X-Api-Key otherwise.
-func (h *Handler) authenticate(r *http.Request) (credential, *gatewayError) {
+// BYOK request or from Authorization / X-Api-Key otherwise. A BYOK request
+// without a provider key of its own gets the user's key stored for p.
+func (h *Handler) authenticate(
+	r *http.Request, p *providers.Provider,
+) (credential, *gatewayError) {
 	var cred credential
 	if ini, ok := trustedInitiator(r.Context()); ok {
 		cred.initiator = ini
@@ -240,8 +250,12 @@ func (h *Handler) authenticate(r *http.Request) (credential, *gatewayError) {
 	}
 	cred.initiator = ini
 
-	if cred.byok() && h.opts.DisallowBYOK {
+	governance := r.Header.Get(HeaderGovernanceToken) != ""
+	if (governance || cred.byok()) && h.opts.DisallowBYOK {
 		return cred, errBYOKDisabled()
+	}
+	if governance && !cred.byok() {
+		return h.storedCredential(r.Context(), p, cred)
 	}
 	return cred, nil
 }

@@ -74,6 +74,23 @@ func errBYOKDisabled() *gatewayError {
 	}
 }
 
+// errNoBYOKCredential answers a BYOK request that carries no provider key
+// when the user keeps none under secret.
+func errNoBYOKCredential(typ providers.Type, secret string) *gatewayError {
+	header := "Authorization: Bearer"
+	if typ == providers.TypeAnthropic {
+		header = "X-Api-Key"
+	}
+	return &gatewayError{
+		status: http.StatusUnauthorized, anthropicType: "authentication_error",
+		openaiType: "invalid_request_error", openaiCode: "invalid_api_key",
+		message: "no provider credential was sent (" + header + ") and none is stored " +
+			"as user secret " + strconv.Quote(secret) + "; send your key, or store it with " +
+			"`aigateway secrets create " + secret + "`",
+		errorType: errorTypeUnauthorized,
+	}
+}
+
 func errTooLarge() *gatewayError {
 	return &gatewayError{
 		status: http.StatusRequestEntityTooLarge, anthropicType: "request_too_large",

@@ -100,8 +100,9 @@ func credentialHeader(typ providers.Type, key string) (string, string) {
 // attempt is one upstream call's answer.
 type attempt struct {
 	resp *http.Response
-	// secret is the centralized key sent, scrubbed from what the client
-	// receives; empty for BYOK.
+	// secret is the key the gateway supplied, centralized or stored for the
+	// user, scrubbed from what the client receives; empty when the client
+	// sent its own.
 	secret string
 	// hint is the masked credential, for the record.
 	hint string
@@ -116,7 +117,7 @@ func (q *request) send(ctx context.Context, body []byte) (attempt, *gatewayError
 			return attempt{}, q.unreachable(ctx, err)
 		}
 		value := strings.TrimPrefix(q.cred.byokValue, "Bearer ")
-		return attempt{resp: resp, hint: keyfailover.Mask(value)}, nil
+		return attempt{resp: resp, secret: q.cred.stored, hint: keyfailover.Mask(value)}, nil
 	}
 
 	pool, err := q.h.pool(q.provider)

@@ -2,10 +2,13 @@ package server
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -13,7 +16,9 @@ import (
 	"github.com/aigateway/aigateway/auth"
 	"github.com/aigateway/aigateway/breaker"
 	"github.com/aigateway/aigateway/bridge"
+	"github.com/aigateway/aigateway/gen/db"
 	"github.com/aigateway/aigateway/recorder"
+	"github.com/aigateway/aigateway/store"
 )
 
 // recorderFlushTimeout bounds how long shutdown waits for queued
@@ -69,6 +74,7 @@ func (s *Server) startDataPlane(database *Database) {
 	opts := s.cfg.DataPlane
 	opts.Providers = s.loader.Load()
 	opts.Auth = auth.New(database.Store)
+	opts.Secrets = userSecrets{st: database.Store}
 	opts.Recorder = d.recorder
 	opts.Breakers = d.breakers
 	opts.Metrics = d.metrics
@@ -90,6 +96,26 @@ func (s *Server) stopDataPlane() {
 	if err := s.dataPlane.recorder.Close(ctx); err != nil {
 		s.logger.Error("flush interceptions at shutdown", "error", err)
 	}
+}
+
+// userSecrets gives the data plane the users' stored secrets, opened by the
+// store's cipher.
+type userSecrets struct {
+	st *store.Store
+}
+
+// UserSecret implements bridge.Secrets.
+func (s userSecrets) UserSecret(
+	ctx context.Context, userID uuid.UUID, name string,
+) (string, bool, error) {
+	row, err := s.st.Queries.GetUserSecret(ctx, db.GetUserSecretParams{UserID: userID, Name: name})
+	if errors.Is(store.MapError(err), store.ErrNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read user secret %q: %w", name, err)
+	}
+	return row.Value, true, nil
 }
 
 func (d *dataPlane) metricsHandler() http.Handler {
