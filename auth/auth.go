@@ -25,6 +25,11 @@ import (
 // within a second.
 const CacheTTL = 750 * time.Millisecond
 
+// touchEvery is how stale a token's last_used_at may grow before a use of
+// the token writes it again; writing it on every use would put a database
+// write on every request.
+const touchEvery = time.Minute
+
 // ErrUnauthenticated means the token is missing, malformed, unknown,
 // expired or revoked, or its user is deleted.
 var ErrUnauthenticated = errors.New("invalid gateway token")
@@ -114,6 +119,10 @@ func (a *Authenticator) lookup(ctx context.Context, id string) (*entry, error) {
 	err = store.MapError(err)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("look up token: %w", err)
+	}
+	if err == nil && (!row.LastUsedAt.Valid || now.Sub(row.LastUsedAt.Time) > touchEvery) {
+		// A failed touch loses a timestamp, not a request.
+		_ = a.queries.TouchAPIToken(ctx, id)
 	}
 	e := &entry{fetched: now, row: row, found: err == nil}
 	// Only existing tokens are cached, so that random ids cannot grow the

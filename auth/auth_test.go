@@ -46,6 +46,12 @@ func TestAuthenticate(t *testing.T) {
 		UserID: user.ID, Username: "ann", Role: auth.RoleMember, TokenID: good.ID,
 	}, got)
 
+	// The use is written down, for the token listings.
+	row, err := st.Queries.GetAPITokenWithUser(ctx, good.ID)
+	require.NoError(t, err)
+	require.True(t, row.LastUsedAt.Valid)
+	require.WithinDuration(t, time.Now(), row.LastUsedAt.Time, time.Minute)
+
 	for name, raw := range map[string]string{
 		"Empty":       "",
 		"Malformed":   "not-a-token",

@@ -5,7 +5,7 @@ RETURNING *;
 
 -- name: GetAPITokenWithUser :one
 SELECT
-    t.id, t.user_id, t.hashed_secret, t.expires_at, t.revoked,
+    t.id, t.user_id, t.hashed_secret, t.expires_at, t.revoked, t.last_used_at,
     u.username, u.role, u.deleted AS user_deleted
 FROM api_tokens t
 JOIN users u ON u.id = t.user_id

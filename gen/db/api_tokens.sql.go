@@ -14,7 +14,7 @@ import (
 
 const getAPITokenWithUser = `-- name: GetAPITokenWithUser :one
 SELECT
-    t.id, t.user_id, t.hashed_secret, t.expires_at, t.revoked,
+    t.id, t.user_id, t.hashed_secret, t.expires_at, t.revoked, t.last_used_at,
     u.username, u.role, u.deleted AS user_deleted
 FROM api_tokens t
 JOIN users u ON u.id = t.user_id
@@ -27,6 +27,7 @@ type GetAPITokenWithUserRow struct {
 	HashedSecret []byte
 	ExpiresAt    pgtype.Timestamptz
 	Revoked      bool
+	LastUsedAt   pgtype.Timestamptz
 	Username     string
 	Role         UserRole
 	UserDeleted  bool
@@ -41,6 +42,7 @@ func (q *Queries) GetAPITokenWithUser(ctx context.Context, id string) (GetAPITok
 		&i.HashedSecret,
 		&i.ExpiresAt,
 		&i.Revoked,
+		&i.LastUsedAt,
 		&i.Username,
 		&i.Role,
 		&i.UserDeleted,
