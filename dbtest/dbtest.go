@@ -21,6 +21,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.uber.org/goleak"
 
 	"github.com/aigateway/aigateway/migrations"
 	"github.com/aigateway/aigateway/pgcluster"
@@ -49,6 +50,21 @@ var server struct {
 func Main(m *testing.M) {
 	code := m.Run()
 	shutdown()
+	os.Exit(code)
+}
+
+// MainLeakChecked is Main that also fails the run when goroutines are left
+// running after the tests and the package's own shutdown, as
+// goleak.VerifyTestMain does.
+func MainLeakChecked(m *testing.M, opts ...goleak.Option) {
+	code := m.Run()
+	shutdown()
+	if code == 0 {
+		if err := goleak.Find(opts...); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: goroutines left after the tests: %v\n", err)
+			code = 1
+		}
+	}
 	os.Exit(code)
 }
 

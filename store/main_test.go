@@ -7,5 +7,5 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	dbtest.Main(m)
+	dbtest.MainLeakChecked(m)
 }
