@@ -14,6 +14,19 @@
 //   - initiator: the user on whose behalf a request runs.
 //   - seed: the reconciliation, at boot, of the providers described by
 //     environment variables with the ai_providers table.
-//   - provider set: the immutable runtime snapshot of enabled providers,
-//     built from Postgres and swapped atomically on reload.
+//   - provider set: the immutable runtime snapshot of the providers that
+//     are not deleted, built from Postgres and swapped atomically on reload
+//     (package providers, the loader).
+//   - key pool: a provider's keys in failover order, each valid, temporary
+//     (cooling down) or permanent (out of rotation until a probe); a walker
+//     tries them for one upstream call (package keyfailover).
+//   - breaker: the circuit breaker of one provider, endpoint and model; only
+//     overload answers (503, 529) trip it (package breaker).
+//   - data plane: the HTTP routes under /api/v2/ai-gateway/ (package bridge);
+//     the control plane: the protobuf services (package control) served over
+//     gRPC and the in-memory DRPC pipe (package server).
+//   - recorder: the bounded queue and batch writer that store interceptions
+//     off the request path (package recorder).
+//   - sealed value: a secret encrypted at rest, naming the digest of the key
+//     that sealed it (package dbcrypt).
 package aigateway
