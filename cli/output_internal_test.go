@@ -43,6 +43,7 @@ func TestViewsMatchObjects(t *testing.T) {
 		{"ProviderKey", providerKeyView, providerKeyObject(&aigatewayv1.ProviderKey{})},
 		{"User", userView, userObject(&aigatewayv1.User{})},
 		{"Token", tokenView, tokenObject(&aigatewayv1.Token{})},
+		{"Secret", secretView, secretObject(&aigatewayv1.Secret{})},
 		{"Audit", auditView, auditObject(&aigatewayv1.AuditLog{})},
 		{"Interception", interceptionView, interceptionObject(&aigatewayv1.Interception{})},
 		{"TokenUsage", tokenUsageView, details["token_usages"]},

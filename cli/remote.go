@@ -42,6 +42,7 @@ func newRemoteCommands(opts Options) []*cobra.Command {
 		newInterceptionsCommand(opts),
 		newUsersCommand(opts),
 		newTokensCommand(opts),
+		newSecretsCommand(opts),
 		newAuditCommand(opts),
 	}
 	for _, cmd := range cmds {
