@@ -66,7 +66,7 @@ func TestSpecPrintingMasksSecrets(t *testing.T) {
 	outputs := map[string]string{
 		"%v":      fmt.Sprintf("%v", spec),
 		"%+v":     fmt.Sprintf("%+v", spec),
-		"%s":      fmt.Sprintf("%s", spec),
+		"String":  spec.String(),
 		"bedrock": fmt.Sprintf("%+v", *spec.Bedrock),
 		"slog":    logged.String(),
 	}

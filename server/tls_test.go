@@ -119,7 +119,7 @@ func TestMTLS(t *testing.T) {
 		opts.Token = strings.TrimSpace(string(token))
 		c, err := client.Dial(r.srv.GRPCAddr(), opts)
 		require.NoError(t, err)
-		defer c.Close()
+		defer func() { _ = c.Close() }()
 		_, err = c.Users.ListUsers(t.Context(), &aigatewayv1.ListUsersRequest{})
 		return err
 	}

@@ -276,7 +276,7 @@ func (s *Scanner) intern(name []byte) string {
 // the reader's error.
 func (s *Scanner) drain() (Event, error) {
 	if s.end == s.start {
-		if s.err == io.EOF {
+		if errors.Is(s.err, io.EOF) {
 			return Event{}, io.EOF
 		}
 		return Event{}, fmt.Errorf("sse: read: %w", s.err)

@@ -122,6 +122,8 @@ func TestErrorEvent(t *testing.T) {
 
 // event returns a named event carrying data.
 func event(name, data string) sse.Event {
-	return sse.Event{Raw: []byte(fmt.Sprintf("event: %s\ndata: %s\n\n", name, data)),
-		Name: name, Data: []byte(data)}
+	return sse.Event{
+		Raw:  []byte(fmt.Sprintf("event: %s\ndata: %s\n\n", name, data)),
+		Name: name, Data: []byte(data),
+	}
 }

@@ -119,13 +119,19 @@ func TestUsageOnly(t *testing.T) {
 		data string
 		want bool
 	}{
-		{name: "usage chunk", want: true,
-			data: `{"id":"c","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2}}`},
-		{name: "usage without choices", want: true,
-			data: `{"id":"c","usage":{"prompt_tokens":1}}`},
+		{
+			name: "usage chunk", want: true,
+			data: `{"id":"c","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2}}`,
+		},
+		{
+			name: "usage without choices", want: true,
+			data: `{"id":"c","usage":{"prompt_tokens":1}}`,
+		},
 		{name: "content chunk", data: `{"id":"c","choices":[{"index":0,"delta":{}}],"usage":null}`},
-		{name: "usage with a choice",
-			data: `{"choices":[{"index":0,"delta":{}}],"usage":{"prompt_tokens":1}}`},
+		{
+			name: "usage with a choice",
+			data: `{"choices":[{"index":0,"delta":{}}],"usage":{"prompt_tokens":1}}`,
+		},
 		{name: "done", data: `[DONE]`},
 		{name: "error", data: `{"error":{"message":"x"}}`},
 	}
