@@ -1,6 +1,7 @@
 package bridge_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -122,6 +123,7 @@ func TestHeaderTimeout(t *testing.T) {
 					body = strings.Replace(validBody, `{"model"`, `{"stream":true,"model"`, 1)
 				}
 				resp := g.post(sh.provider, sh.path, body)
+				defer resp.Body.Close()
 				requireGatewayErr(t, resp, sh.anthropic, gatewayErr{
 					http.StatusGatewayTimeout, "api_error", "server_error", "upstream_error",
 					`provider "` + sh.provider + `" did not answer in time`,
@@ -157,6 +159,7 @@ func TestBlockingTimeoutInBody(t *testing.T) {
 	})
 
 	resp := g.post("anthropic", "/v1/messages", validBody)
+	defer resp.Body.Close()
 	requireGatewayErr(t, resp, true, gatewayErr{
 		http.StatusGatewayTimeout, "api_error", "server_error", "upstream_error",
 		`provider "anthropic" did not answer in time`,
@@ -167,4 +170,78 @@ func TestBlockingTimeoutInBody(t *testing.T) {
 	require.Equal(t, recorder.StatusFailed, ic.Status)
 	require.Equal(t, recorder.ErrorTypeTimeout, ic.ErrorType)
 	require.Equal(t, http.StatusOK, ic.UpstreamStatus)
+}
+
+// TestClientLeavesAfterEnd checks that a client that hangs up as soon as it
+// has the terminal event, as the OpenAI clients do at [DONE], leaves a
+// completed interception, even though the upstream had not closed yet.
+func TestClientLeavesAfterEnd(t *testing.T) {
+	t.Parallel()
+
+	g := setup(t)
+	f := fixtureNamed(t, apiNamed("ChatCompletions"), "stream_text")
+	canceled := make(chan struct{})
+	g.upstream.handle(stall(string(f.Response), canceled))
+
+	resp := g.post("openai", "/v1/chat/completions", string(f.Request))
+	require.Equal(t, string(f.Client), string(readWithin(t, resp.Body, len(f.Client))))
+	require.NoError(t, resp.Body.Close())
+	waitClosed(t, canceled, "the upstream call was not canceled")
+
+	ic := g.interception(resp)
+	require.Equal(t, recorder.StatusCompleted, ic.Status, ic.ErrorMessage)
+	require.Empty(t, ic.ErrorType)
+	requireRecorded(t, f.Want.Record, ic)
+}
+
+// TestClientLeavesBeforeHeaders checks that a client that gives up before
+// the upstream answered cancels the upstream call and is recorded as
+// canceled, not as an upstream failure.
+func TestClientLeavesBeforeHeaders(t *testing.T) {
+	t.Parallel()
+
+	recorded := make(chan *recorder.Interception, 1)
+	g := setup(t, func(o *bridge.Options) {
+		o.Recorder = &capture{next: o.Recorder, ch: recorded}
+	})
+	arrived, canceled := make(chan struct{}), make(chan struct{})
+	g.upstream.handle(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-r.Context().Done()
+		close(canceled)
+	})
+
+	ctx, cancel := context.WithCancel(t.Context())
+	req := g.authorized(g.url("anthropic", "/v1/messages"), validBody).WithContext(ctx)
+	go func() {
+		<-arrived
+		cancel()
+	}()
+	resp, err := http.DefaultClient.Do(req)
+	if err == nil {
+		_ = resp.Body.Close()
+	}
+	require.ErrorIs(t, err, context.Canceled)
+	waitClosed(t, canceled, "the upstream call was not canceled")
+
+	var ic *recorder.Interception
+	select {
+	case ic = <-recorded:
+	case <-time.After(10 * time.Second):
+		t.Fatal("nothing recorded")
+	}
+	require.Equal(t, recorder.StatusCanceled, ic.Status, ic.ErrorMessage)
+	require.Equal(t, recorder.ErrorTypeCanceled, ic.ErrorType)
+	require.Zero(t, ic.UpstreamStatus)
+}
+
+// capture hands each interception to ch as well as to the next recorder.
+type capture struct {
+	next bridge.Recorder
+	ch   chan<- *recorder.Interception
+}
+
+func (c *capture) Record(ic *recorder.Interception) {
+	c.ch <- ic
+	c.next.Record(ic)
 }

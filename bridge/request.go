@@ -169,8 +169,17 @@ func (q *request) fail(ic *recorder.Interception, gerr *gatewayError) {
 	ic.Status = recorder.StatusFailed
 	ic.ErrorType = gerr.errorType
 	ic.ErrorMessage = gerr.message
+	if q.r.Context().Err() != nil {
+		// The client left first: the failed call was its doing, not the
+		// provider's.
+		ic.Status, ic.ErrorType, ic.ErrorMessage = recorder.StatusCanceled,
+			errorTypeCanceled, errClientGone
+	}
 	q.record(ic)
 }
+
+// errClientGone is the error message of a canceled interception.
+const errClientGone = "the client went away"
 
 // finish completes the record from what the relay saw.
 func (q *request) finish(
@@ -189,12 +198,14 @@ func (q *request) finish(
 	}
 	ic.Thoughts = rec.Thoughts
 
+	// A client that leaves once it has the whole answer, as some do at the
+	// terminal event, did not cancel anything.
 	status := ic.UpstreamStatus
 	switch {
-	case q.r.Context().Err() != nil:
+	case q.r.Context().Err() != nil && (relayErr != nil || !rec.Terminal):
 		ic.Status = recorder.StatusCanceled
 		ic.ErrorType = errorTypeCanceled
-		ic.ErrorMessage = "the client went away"
+		ic.ErrorMessage = errClientGone
 	case status >= http.StatusBadRequest:
 		ic.Status = recorder.StatusFailed
 		ic.ErrorType = errorTypeForStatus(status)
