@@ -8,6 +8,7 @@ import (
 	antoption "github.com/anthropics/anthropic-sdk-go/v2/option"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aigateway/aigateway/intercept"
 	"github.com/aigateway/aigateway/intercept/fixture"
 	"github.com/aigateway/aigateway/recorder"
 )
@@ -36,8 +37,8 @@ func messageParams(f fixture.Fixture) anthropic.MessageNewParams {
 
 // sendMessage sends the fixture's request with the client, streaming when
 // the fixture streams, and returns the message the client assembled, the
-// HTTP response it got and the error it returned.
-func (g *gateway) sendMessage(f fixture.Fixture) (*anthropic.Message, *http.Response, error) {
+// headers of the HTTP response it got and the error it returned.
+func (g *gateway) sendMessage(f fixture.Fixture) (*anthropic.Message, http.Header, error) {
 	g.t.Helper()
 
 	ctx := waitCtx(g.t)
@@ -46,7 +47,7 @@ func (g *gateway) sendMessage(f fixture.Fixture) (*anthropic.Message, *http.Resp
 	into := antoption.WithResponseInto(&resp)
 	if !f.Streaming {
 		msg, err := client.Messages.New(ctx, messageParams(f), into)
-		return msg, resp, err
+		return msg, headerOf(resp), err
 	}
 
 	stream := client.Messages.NewStreaming(ctx, messageParams(f), into)
@@ -55,7 +56,24 @@ func (g *gateway) sendMessage(f fixture.Fixture) (*anthropic.Message, *http.Resp
 	for stream.Next() {
 		require.NoError(g.t, msg.Accumulate(stream.Current()))
 	}
-	return msg, resp, stream.Err()
+	return msg, headerOf(resp), stream.Err()
+}
+
+// headerOf returns the headers of a response a client kept, nil when it
+// kept none. The client has closed the body.
+func headerOf(resp *http.Response) http.Header {
+	if resp == nil {
+		return nil
+	}
+	return resp.Header
+}
+
+// interceptionIn is interception for the headers of a response.
+func (g *gateway) interceptionIn(h http.Header) *recorder.Interception {
+	g.t.Helper()
+
+	require.NotNil(g.t, h, "the client kept its response")
+	return g.interception(&http.Response{Header: h})
 }
 
 // TestAnthropicSDK drives the gateway with the official Anthropic client
@@ -107,6 +125,16 @@ func TestAnthropicSDK(t *testing.T) {
 				string(call.Input))
 			require.Equal(t, anthropic.StopReasonToolUse, msg.StopReason)
 		}},
+		{"blocking_parallel_tools", func(t *testing.T, msg *anthropic.Message) {
+			require.Equal(t, anthropic.StopReasonToolUse, msg.StopReason)
+		}},
+		{"stream_parallel_tools", func(t *testing.T, msg *anthropic.Message) {
+			require.Equal(t, int64(1630), msg.Usage.InputTokens)
+		}},
+		{"stream_cache", func(t *testing.T, msg *anthropic.Message) {
+			require.Equal(t, int64(20480), msg.Usage.CacheReadInputTokens)
+			require.Equal(t, int64(512), msg.Usage.CacheCreationInputTokens)
+		}},
 		{"stream_thinking", func(t *testing.T, msg *anthropic.Message) {
 			require.Len(t, msg.Content, 2)
 			require.Equal(t, "From 9:05 to 9:40 is 35 minutes.", msg.Content[0].Thinking)
@@ -124,9 +152,16 @@ func TestAnthropicSDK(t *testing.T) {
 			f := fixtureNamed(t, ac, tc.fixture)
 			g.answerWith(f)
 
-			msg, resp, err := g.sendMessage(f)
+			msg, hdr, err := g.sendMessage(f)
 			require.NoError(t, err)
 			tc.check(t, msg)
+			var calls []intercept.ToolCall
+			for _, b := range msg.Content {
+				if b.Type == "tool_use" {
+					calls = append(calls, intercept.ToolCall{ID: b.ID, Name: b.Name, Input: string(b.Input)})
+				}
+			}
+			requireToolCalls(t, f.Want.Record.ToolCalls, calls)
 
 			seen := g.upstream.seen()
 			require.Len(t, seen, 1)
@@ -135,7 +170,7 @@ func TestAnthropicSDK(t *testing.T) {
 			require.Empty(t, seen[0].Header.Get("Authorization"))
 			require.NotEmpty(t, seen[0].Header.Get("Anthropic-Version"))
 
-			ic := g.requireSDKRecord(resp, f)
+			ic := g.requireSDKRecord(hdr, f)
 			require.Equal(t, recorder.StatusCompleted, ic.Status, ic.ErrorMessage)
 		})
 	}
@@ -156,13 +191,13 @@ func TestAnthropicSDKErrors(t *testing.T) {
 			`"message":"max_tokens: too large"}}`
 		g.upstream.handle(serve(http.StatusBadRequest, "application/json", []byte(body), 0))
 
-		_, resp, err := g.sendMessage(f)
+		_, hdr, err := g.sendMessage(f)
 		var apiErr *anthropic.Error
 		require.ErrorAs(t, err, &apiErr)
 		require.Equal(t, http.StatusBadRequest, apiErr.StatusCode)
 		require.JSONEq(t, body, apiErr.RawJSON())
 
-		ic := g.interception(resp)
+		ic := g.interceptionIn(hdr)
 		require.Equal(t, recorder.StatusFailed, ic.Status)
 		require.Equal(t, recorder.ErrorTypeBadRequest, ic.ErrorType)
 		require.Equal(t, "max_tokens: too large", ic.ErrorMessage)
@@ -176,11 +211,11 @@ func TestAnthropicSDKErrors(t *testing.T) {
 		f := fixtureNamed(t, ac, "stream_error")
 		g.answerWith(f)
 
-		msg, resp, err := g.sendMessage(f)
+		msg, hdr, err := g.sendMessage(f)
 		require.ErrorContains(t, err, "Overloaded")
 		require.Equal(t, "Tasks wait in a line", msg.Content[0].Text)
 
-		ic := g.requireSDKRecord(resp, f)
+		ic := g.requireSDKRecord(hdr, f)
 		require.Equal(t, recorder.StatusFailed, ic.Status)
 		require.Equal(t, recorder.ErrorTypeOverloaded, ic.ErrorType)
 		require.Equal(t, "Overloaded", ic.ErrorMessage)
@@ -192,10 +227,10 @@ func TestAnthropicSDKErrors(t *testing.T) {
 		f := fixtureNamed(t, ac, "stream_cut_short")
 		g.answerWith(f)
 
-		_, resp, err := g.sendMessage(f)
+		_, hdr, err := g.sendMessage(f)
 		require.ErrorContains(t, err, "ended before its final event")
 
-		ic := g.requireSDKRecord(resp, f)
+		ic := g.requireSDKRecord(hdr, f)
 		require.Equal(t, recorder.StatusFailed, ic.Status)
 		require.Equal(t, recorder.ErrorTypeServerError, ic.ErrorType)
 	})
@@ -215,14 +250,27 @@ func replayed(f fixture.Fixture) http.HandlerFunc {
 	return serve(http.StatusOK, "application/json", f.Response, 0)
 }
 
+// requireToolCalls checks the tool calls a client got against those a
+// fixture records; arguments are compared as JSON values, since a client
+// may reformat them.
+func requireToolCalls(t *testing.T, want, got []intercept.ToolCall) {
+	t.Helper()
+
+	require.Len(t, got, len(want))
+	for i := range want {
+		require.Equal(t, want[i].ID, got[i].ID)
+		require.Equal(t, want[i].Name, got[i].Name)
+		require.JSONEq(t, want[i].Input, got[i].Input)
+	}
+}
+
 // requireSDKRecord checks the interception an official client's request
 // left: who, which provider and model, the prompt, and the exact numbers,
 // tool calls and thoughts the fixture expects.
-func (g *gateway) requireSDKRecord(resp *http.Response, f fixture.Fixture) *recorder.Interception {
+func (g *gateway) requireSDKRecord(h http.Header, f fixture.Fixture) *recorder.Interception {
 	g.t.Helper()
 
-	require.NotNil(g.t, resp, "the client kept its response")
-	ic := g.interception(resp)
+	ic := g.interceptionIn(h)
 	require.Equal(g.t, g.userID, ic.InitiatorID)
 	require.Equal(g.t, f.Want.Request.Model, ic.Model)
 	require.Equal(g.t, []string{f.Want.Request.Prompt}, ic.Prompts)

@@ -31,7 +31,7 @@ func TestOpenAISDKErrors(t *testing.T) {
 
 		res := g.sendChat(fixtureNamed(t, chat, "stream_text"))
 		requireOpenAIError(t, res.err, http.StatusBadRequest, "context_length_exceeded")
-		g.requireUpstreamError(res.resp, http.StatusBadRequest)
+		g.requireUpstreamError(res.header, http.StatusBadRequest)
 	})
 	t.Run("Chat/InStream", func(t *testing.T) {
 		t.Parallel()
@@ -44,7 +44,7 @@ func TestOpenAISDKErrors(t *testing.T) {
 		require.ErrorContains(t, res.err, "The server had an error while processing")
 		require.Equal(t, "Once upon a", res.completion.Choices[0].Message.Content)
 
-		ic := g.requireSDKRecord(res.resp, f)
+		ic := g.requireSDKRecord(res.header, f)
 		require.Equal(t, recorder.StatusFailed, ic.Status)
 		require.Equal(t, recorder.ErrorTypeServerError, ic.ErrorType)
 		require.Equal(t, f.Want.Record.ErrorMessage, ic.ErrorMessage)
@@ -59,7 +59,7 @@ func TestOpenAISDKErrors(t *testing.T) {
 		res := g.sendChat(f)
 		require.ErrorContains(t, res.err, "ended before its final event")
 
-		ic := g.requireSDKRecord(res.resp, f)
+		ic := g.requireSDKRecord(res.header, f)
 		require.Equal(t, recorder.StatusFailed, ic.Status)
 		require.Equal(t, recorder.ErrorTypeServerError, ic.ErrorType)
 	})
@@ -72,7 +72,7 @@ func TestOpenAISDKErrors(t *testing.T) {
 
 		res := g.sendResponses(fixtureNamed(t, responses, "stream_text"))
 		requireOpenAIError(t, res.err, http.StatusBadRequest, "context_length_exceeded")
-		g.requireUpstreamError(res.resp, http.StatusBadRequest)
+		g.requireUpstreamError(res.header, http.StatusBadRequest)
 	})
 	t.Run("Responses/InStream", func(t *testing.T) {
 		t.Parallel()
@@ -91,7 +91,7 @@ func TestOpenAISDKErrors(t *testing.T) {
 		require.Equal(t, f.Want.Record.ErrorMessage, errs[0])
 		require.Contains(t, errs[1], "ended before its final event")
 
-		ic := g.requireSDKRecord(res.resp, f)
+		ic := g.requireSDKRecord(res.header, f)
 		require.Equal(t, recorder.StatusFailed, ic.Status)
 		require.Equal(t, recorder.ErrorTypeServerError, ic.ErrorType)
 		require.Equal(t, f.Want.Record.ErrorMessage, ic.ErrorMessage)
@@ -109,7 +109,7 @@ func TestOpenAISDKErrors(t *testing.T) {
 		require.Len(t, res.done["error"], 1)
 		require.Contains(t, res.done["error"][0], "ended before its final event")
 
-		ic := g.requireSDKRecord(res.resp, f)
+		ic := g.requireSDKRecord(res.header, f)
 		require.Equal(t, recorder.StatusFailed, ic.Status)
 		require.Equal(t, recorder.ErrorTypeServerError, ic.ErrorType)
 	})
@@ -128,11 +128,10 @@ func requireOpenAIError(t *testing.T, err error, status int, code string) {
 
 // requireUpstreamError checks the record of a request the upstream refused
 // before any stream began.
-func (g *gateway) requireUpstreamError(resp *http.Response, status int) {
+func (g *gateway) requireUpstreamError(h http.Header, status int) {
 	g.t.Helper()
 
-	require.NotNil(g.t, resp)
-	ic := g.interception(resp)
+	ic := g.interceptionIn(h)
 	require.Equal(g.t, recorder.StatusFailed, ic.Status)
 	require.Equal(g.t, recorder.ErrorTypeBadRequest, ic.ErrorType)
 	require.Equal(g.t, "This model's maximum context length is 128000 tokens.", ic.ErrorMessage)

@@ -11,6 +11,7 @@ import (
 	"github.com/openai/openai-go/v3/responses"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aigateway/aigateway/intercept"
 	"github.com/aigateway/aigateway/intercept/fixture"
 	"github.com/aigateway/aigateway/recorder"
 )
@@ -32,7 +33,7 @@ type chatResult struct {
 	completion openai.ChatCompletion
 	// reasoning joins the reasoning_content the answer carried.
 	reasoning string
-	resp      *http.Response
+	header    http.Header
 	err       error
 }
 
@@ -48,10 +49,11 @@ func (g *gateway) sendChat(f fixture.Fixture, opts ...option.RequestOption) chat
 		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage(f.Want.Request.Prompt)},
 	}
 	var res chatResult
-	opts = append(opts, option.WithResponseInto(&res.resp))
+	var resp *http.Response
+	opts = append(opts, option.WithResponseInto(&resp))
 	if !f.Streaming {
 		c, err := client.Chat.Completions.New(ctx, params, opts...)
-		res.err = err
+		res.header, res.err = headerOf(resp), err
 		if c != nil {
 			res.completion = *c
 			res.reasoning = extraString(c.Choices[0].Message.JSON.ExtraFields["reasoning_content"])
@@ -70,7 +72,7 @@ func (g *gateway) sendChat(f fixture.Fixture, opts ...option.RequestOption) chat
 			res.reasoning += extraString(delta)
 		}
 	}
-	res.completion, res.err = acc.ChatCompletion, stream.Err()
+	res.completion, res.header, res.err = acc.ChatCompletion, headerOf(resp), stream.Err()
 	return res
 }
 
@@ -132,6 +134,16 @@ func TestOpenAIChatSDK(t *testing.T) {
 			require.Equal(t, "get_weather", calls[0].Function.Name)
 			require.Equal(t, `{"location":"Boston, MA","unit":"f"}`, calls[0].Function.Arguments)
 		}},
+		{fixture: "blocking_parallel_tools", check: func(t *testing.T, res chatResult) {
+			require.Equal(t, "tool_calls", res.completion.Choices[0].FinishReason)
+		}},
+		{fixture: "stream_parallel_tools", check: func(t *testing.T, res chatResult) {
+			require.Equal(t, "tool_calls", res.completion.Choices[0].FinishReason)
+		}},
+		{fixture: "stream_cache", check: func(t *testing.T, res chatResult) {
+			// The gateway asked for usage; the client did not get it.
+			require.Zero(t, res.completion.Usage.PromptTokens)
+		}},
 		{fixture: "stream_reasoning", check: func(t *testing.T, res chatResult) {
 			require.Equal(t, "17 × 3 = 51", res.completion.Choices[0].Message.Content)
 			require.Equal(t, "The user asks for 17 × 3. That is 51.", res.reasoning)
@@ -149,6 +161,13 @@ func TestOpenAIChatSDK(t *testing.T) {
 			res := g.sendChat(f, tc.opts...)
 			require.NoError(t, res.err)
 			tc.check(t, res)
+			var calls []intercept.ToolCall
+			for _, c := range res.completion.Choices[0].Message.ToolCalls {
+				calls = append(calls, intercept.ToolCall{
+					ID: c.ID, Name: c.Function.Name, Input: c.Function.Arguments,
+				})
+			}
+			requireToolCalls(t, f.Want.Record.ToolCalls, calls)
 
 			seen := g.upstream.seen()
 			require.Len(t, seen, 1)
@@ -159,7 +178,7 @@ func TestOpenAIChatSDK(t *testing.T) {
 				require.Contains(t, string(seen[0].Body), `"include_usage":true`)
 			}
 
-			ic := g.requireSDKRecord(res.resp, f)
+			ic := g.requireSDKRecord(res.header, f)
 			require.Equal(t, recorder.StatusCompleted, ic.Status, ic.ErrorMessage)
 		})
 	}
@@ -174,9 +193,9 @@ type responsesResult struct {
 	// text joins the streamed output text deltas.
 	text string
 	// done holds the texts of the streamed *.done events, by event type.
-	done map[string][]string
-	resp *http.Response
-	err  error
+	done   map[string][]string
+	header http.Header
+	err    error
 }
 
 // sendResponses sends the fixture's prompt and model with the client,
@@ -191,10 +210,11 @@ func (g *gateway) sendResponses(f fixture.Fixture) responsesResult {
 		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String(f.Want.Request.Prompt)},
 	}
 	res := responsesResult{done: map[string][]string{}}
-	into := option.WithResponseInto(&res.resp)
+	var resp *http.Response
+	into := option.WithResponseInto(&resp)
 	if !f.Streaming {
 		r, err := client.Responses.New(ctx, params, into)
-		res.err = err
+		res.header, res.err = headerOf(resp), err
 		if r != nil {
 			res.response = *r
 		}
@@ -219,7 +239,7 @@ func (g *gateway) sendResponses(f fixture.Fixture) responsesResult {
 			res.response = ev.Response
 		}
 	}
-	res.err = stream.Err()
+	res.header, res.err = headerOf(resp), stream.Err()
 	return res
 }
 
@@ -260,6 +280,15 @@ func TestOpenAIResponsesSDK(t *testing.T) {
 			require.Equal(t, []string{`{"location":"Paris, France","unit":"c"}`},
 				res.done["response.function_call_arguments.done"])
 		}},
+		{"blocking_parallel_tools", func(t *testing.T, res responsesResult) {
+			require.Len(t, res.response.Output, 2)
+		}},
+		{"stream_parallel_tools", func(t *testing.T, res responsesResult) {
+			require.Len(t, res.done["response.function_call_arguments.done"], 2)
+		}},
+		{"stream_cache", func(t *testing.T, res responsesResult) {
+			require.Equal(t, int64(3968), res.response.Usage.InputTokensDetails.CachedTokens)
+		}},
 		{"stream_reasoning", func(t *testing.T, res responsesResult) {
 			require.Equal(t, []string{
 				"**Checking divisibility**\n\n391 is odd and not divisible by 3, 5, 7, 11 or 13.",
@@ -280,13 +309,22 @@ func TestOpenAIResponsesSDK(t *testing.T) {
 			res := g.sendResponses(f)
 			require.NoError(t, res.err)
 			tc.check(t, res)
+			var calls []intercept.ToolCall
+			for _, item := range res.response.Output {
+				if item.Type == "function_call" {
+					calls = append(calls, intercept.ToolCall{
+						ID: item.CallID, Name: item.Name, Input: item.Arguments.OfString,
+					})
+				}
+			}
+			requireToolCalls(t, f.Want.Record.ToolCalls, calls)
 
 			seen := g.upstream.seen()
 			require.Len(t, seen, 1)
 			require.Equal(t, "/v1/responses", seen[0].Path)
 			require.Equal(t, "Bearer "+openaiKey, seen[0].Header.Get("Authorization"))
 
-			ic := g.requireSDKRecord(res.resp, f)
+			ic := g.requireSDKRecord(res.header, f)
 			require.Equal(t, recorder.StatusCompleted, ic.Status, ic.ErrorMessage)
 		})
 	}
