@@ -141,8 +141,9 @@ func TestBYOKWithoutKeys(t *testing.T) {
 		require.Equal(t, recorder.CredentialBYOK, ic.CredentialKind)
 		requireRecorded(t, f.Want.Record, ic)
 
-		resp = g.post(bc.provider, ac.path, string(f.Request))
-		requireGatewayErr(t, resp, bc.provider == "anthropic", unavailable("no keys configured"))
+		central := g.post(bc.provider, ac.path, string(f.Request))
+		defer central.Body.Close()
+		requireGatewayErr(t, central, bc.provider == "anthropic", unavailable("no keys configured"))
 	}
 	require.Len(t, g.upstream.seen(), len(byokCases))
 }
@@ -159,14 +160,16 @@ func TestBYOKDisallowed(t *testing.T) {
 		g.answerWith(f)
 
 		resp := g.sendBYOK(bc, ac.path, string(f.Request))
+		defer resp.Body.Close()
 		requireGatewayErr(t, resp, bc.provider == "anthropic", gatewayErr{
 			http.StatusForbidden, "permission_error", "invalid_request_error", "byok_disabled",
 			"CODER_AI_GATEWAY_ALLOW_BYOK",
 		})
 
-		resp = g.post(bc.provider, ac.path, string(f.Request))
-		require.Equal(t, string(f.Response), string(readAll(t, resp)))
-		ic := g.interception(resp)
+		central := g.post(bc.provider, ac.path, string(f.Request))
+		defer central.Body.Close()
+		require.Equal(t, string(f.Response), string(readAll(t, central)))
+		ic := g.interception(central)
 		require.Equal(t, recorder.CredentialCentralized, ic.CredentialKind)
 		requireRecorded(t, f.Want.Record, ic)
 	}

@@ -231,6 +231,7 @@ func runErrorCase(t *testing.T, tc errorCase, shapes []shapeCase) {
 			url := g.srv.URL + prefix + provider + path
 			resp, err := http.DefaultClient.Do(request(g, url))
 			require.NoError(t, err)
+			defer resp.Body.Close()
 			requireGatewayErr(t, resp, sh.anthropic, tc.want)
 
 			id := resp.Header.Get(bridge.HeaderInterceptionID)
@@ -302,6 +303,7 @@ func TestErrorShapeByPath(t *testing.T) {
 	} {
 		resp, err := http.DefaultClient.Do(g.authorized(g.srv.URL+tc.path, validBody))
 		require.NoError(t, err)
+		defer resp.Body.Close()
 		requireGatewayErr(t, resp, tc.anthropic, notFound(""))
 	}
 	require.Empty(t, g.upstream.seen())

@@ -33,6 +33,7 @@ func TestMetrics(t *testing.T) {
 		f := fixtureNamed(t, ac, tc.fixture)
 		g.answerWith(f)
 		resp := g.post(ac.provider, ac.path, string(f.Request), "User-Agent", tc.userAgent)
+		defer resp.Body.Close()
 		readAll(t, resp)
 		require.Equal(t, tc.status, g.interception(resp).Status, tc.fixture)
 	}

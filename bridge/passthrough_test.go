@@ -146,6 +146,7 @@ func TestPassthroughErrors(t *testing.T) {
 	req.Method = http.MethodGet
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
+	defer resp.Body.Close()
 	requireGatewayErr(t, resp, false, unauthenticated())
 	require.Empty(t, g.upstream.seen())
 

@@ -45,6 +45,7 @@ func TestIncludeUsage(t *testing.T) {
 			}
 
 			resp := g.post("openai", "/v1/chat/completions", body)
+			defer resp.Body.Close()
 			got := string(readAll(t, resp))
 			if tc.dropped {
 				require.Equal(t, string(f.Client), got)
@@ -130,6 +131,7 @@ func TestStreamKeepAliveAndSplit(t *testing.T) {
 			g.upstream.handle(serve(http.StatusOK, "text/event-stream", stream, 1))
 
 			resp := g.post(ac.provider, ac.path, string(f.Request))
+			defer resp.Body.Close()
 			require.Equal(t, string(stream), string(readAll(t, resp)))
 
 			ic := g.interception(resp)
