@@ -98,8 +98,10 @@ func (m *Metrics) observe(ic *recorder.Interception) {
 			typ string
 			n   int64
 		}{
-			{"input", u.Input}, {"output", u.Output},
-			{"cache_read", u.CacheRead}, {"cache_write", u.CacheWrite},
+			{"input", u.Input},
+			{"output", u.Output},
+			{"cache_read", u.CacheRead},
+			{"cache_write", u.CacheWrite},
 		}
 		for _, c := range counts {
 			if c.n > 0 {
