@@ -194,6 +194,28 @@ func TestClientLeavesAfterEnd(t *testing.T) {
 	requireRecorded(t, f.Want.Record, ic)
 }
 
+// TestClientLeavesAfterError checks that a client that hangs up on reading
+// the provider's error event, as the OpenAI clients do, leaves the
+// interception failed with that error, not canceled.
+func TestClientLeavesAfterError(t *testing.T) {
+	t.Parallel()
+
+	g := setup(t)
+	f := fixtureNamed(t, apiNamed("ChatCompletions"), "stream_error")
+	canceled := make(chan struct{})
+	g.upstream.handle(stall(string(f.Response), canceled))
+
+	resp := g.post("openai", "/v1/chat/completions", string(f.Request))
+	require.Equal(t, string(f.Response), string(readWithin(t, resp.Body, len(f.Response))))
+	require.NoError(t, resp.Body.Close())
+	waitClosed(t, canceled, "the upstream call was not canceled")
+
+	ic := g.interception(resp)
+	require.Equal(t, recorder.StatusFailed, ic.Status)
+	require.Equal(t, recorder.ErrorTypeServerError, ic.ErrorType)
+	require.Equal(t, f.Want.Record.ErrorMessage, ic.ErrorMessage)
+}
+
 // TestClientLeavesBeforeHeaders checks that a client that gives up before
 // the upstream answered cancels the upstream call and is recorded as
 // canceled, not as an upstream failure.

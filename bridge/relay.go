@@ -30,6 +30,7 @@ func (q *request) relayBlocking(
 	defer at.resp.Body.Close()
 
 	body, err := io.ReadAll(io.LimitReader(at.resp.Body, maxResponseBytes))
+	q.clientLeft = q.r.Context().Err() != nil
 	if err != nil {
 		timeout := errors.Is(context.Cause(ctx), errBlockingTimeout)
 		gerr := errUpstreamUnreachable(q.provider.Name, timeout)
@@ -54,6 +55,7 @@ func (q *request) relayBlocking(
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	q.w.WriteHeader(at.resp.StatusCode)
 	_, werr := q.w.Write(body)
+	q.clientLeft = q.clientLeft || werr != nil
 	q.h.opts.Metrics.firstByte(q.provider.Name, time.Since(ic.StartedAt))
 	q.dump(ic, at, body)
 	return rec, werr
@@ -113,6 +115,7 @@ func (q *request) relayStream(
 			break
 		}
 	}
+	q.clientLeft = q.r.Context().Err() != nil || writeErr != nil
 
 	// The parser read the events before they were scrubbed; an error
 	// message that echoes the key must not be recorded with it.

@@ -26,6 +26,9 @@ type request struct {
 	shape    shape
 	// body is the client's request body, once read.
 	body []byte
+	// clientLeft is set when the client had gone by the time the relay
+	// stopped reading the upstream's answer, or could not be written to.
+	clientLeft bool
 }
 
 // checkProvider answers a provider that cannot take the request.
@@ -165,11 +168,12 @@ func (q *request) newInterception(a *api, req intercept.Request) *recorder.Inter
 
 // fail answers a request that never reached the provider and records it.
 func (q *request) fail(ic *recorder.Interception, gerr *gatewayError) {
+	left := q.r.Context().Err() != nil
 	gerr.write(q.w, q.shape)
 	ic.Status = recorder.StatusFailed
 	ic.ErrorType = gerr.errorType
 	ic.ErrorMessage = gerr.message
-	if q.r.Context().Err() != nil {
+	if left {
 		// The client left first: the failed call was its doing, not the
 		// provider's.
 		ic.Status, ic.ErrorType, ic.ErrorMessage = recorder.StatusCanceled,
@@ -198,14 +202,12 @@ func (q *request) finish(
 	}
 	ic.Thoughts = rec.Thoughts
 
-	// A client that leaves once it has the whole answer, as some do at the
-	// terminal event, did not cancel anything.
+	// An error the provider reported is what ended the request, even when
+	// the client left on reading it, as clients do. A client that leaves
+	// once it has the whole answer did not cancel anything either, nor one
+	// that leaves on reading the error event that ends a cut stream.
 	status := ic.UpstreamStatus
 	switch {
-	case q.r.Context().Err() != nil && (relayErr != nil || !rec.Terminal):
-		ic.Status = recorder.StatusCanceled
-		ic.ErrorType = errorTypeCanceled
-		ic.ErrorMessage = errClientGone
 	case status >= http.StatusBadRequest:
 		ic.Status = recorder.StatusFailed
 		ic.ErrorType = errorTypeForStatus(status)
@@ -214,6 +216,10 @@ func (q *request) finish(
 		ic.Status = recorder.StatusFailed
 		ic.ErrorType = errorTypeForProvider(rec.ErrorType)
 		ic.ErrorMessage = rec.ErrorMessage
+	case q.clientLeft && (relayErr != nil || !rec.Terminal):
+		ic.Status = recorder.StatusCanceled
+		ic.ErrorType = errorTypeCanceled
+		ic.ErrorMessage = errClientGone
 	case relayErr != nil:
 		ic.Status = recorder.StatusFailed
 		ic.ErrorType = errorTypeServer
