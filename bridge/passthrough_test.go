@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/openai/openai-go/v3/option"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/aigateway/aigateway/bridge"
@@ -78,12 +80,10 @@ func TestPassthrough(t *testing.T) {
 		}
 	}
 
-	require.NoError(t, testutil.GatherAndCompare(g.registry, strings.NewReader(`
-# HELP aigateway_passthrough_requests_total Passthrough requests, by provider and status code.
-# TYPE aigateway_passthrough_requests_total counter
+	requirePassthroughCounts(t, g, `
 aigateway_passthrough_requests_total{provider="anthropic",status="200"} 3
 aigateway_passthrough_requests_total{provider="openai",status="200"} 8
-`), "aigateway_passthrough_requests_total"))
+`)
 }
 
 // TestPassthroughSDK reaches passthrough routes with the official clients.
@@ -169,10 +169,22 @@ func TestPassthroughErrors(t *testing.T) {
 	require.Equal(t, want, string(readAll(t, resp)))
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
 
-	require.NoError(t, testutil.GatherAndCompare(g.registry, strings.NewReader(`
-# HELP aigateway_passthrough_requests_total Passthrough requests, by provider and status code.
-# TYPE aigateway_passthrough_requests_total counter
+	requirePassthroughCounts(t, g, `
 aigateway_passthrough_requests_total{provider="openai",status="200"} 1
 aigateway_passthrough_requests_total{provider="openai",status="404"} 1
-`), "aigateway_passthrough_requests_total"))
+`)
+}
+
+// requirePassthroughCounts waits for the passthrough counter to read want,
+// in the exposition format. A request is counted once its handler returns,
+// which may be after its client has read the whole answer.
+func requirePassthroughCounts(t *testing.T, g *gateway, want string) {
+	t.Helper()
+
+	const head = "# HELP aigateway_passthrough_requests_total Passthrough requests, " +
+		"by provider and status code.\n# TYPE aigateway_passthrough_requests_total counter"
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		assert.NoError(c, testutil.GatherAndCompare(g.registry, strings.NewReader(head+want),
+			"aigateway_passthrough_requests_total"))
+	}, 10*time.Second, 5*time.Millisecond)
 }
