@@ -43,7 +43,8 @@ type gatewayErr struct {
 	anthropicType string
 	openaiType    string
 	openaiCode    string
-	// message is a part of the message that the client must see.
+	// message is a part of the message that the client must see; in a
+	// table of cases, {provider} stands for the provider's name.
 	message string
 }
 
@@ -170,12 +171,12 @@ func TestGatewayErrors(t *testing.T) {
 			prepare: func(g *gateway) {
 				g.swapProviders(func(p *providers.Provider) { p.Enabled = false })
 			},
-			want: unavailable("is disabled"), recorded: true,
+			want: unavailable(`provider "{provider}" is disabled`), recorded: true,
 		},
 		{
 			name:    "NoKeys",
 			prepare: func(g *gateway) { g.swapProviders(func(p *providers.Provider) { p.Keys = nil }) },
-			want:    unavailable("no keys configured"), recorded: true,
+			want:    unavailable(`provider "{provider}" has no keys configured`), recorded: true,
 		},
 	}
 	for _, tc := range cases {
@@ -195,7 +196,7 @@ func TestGatewayErrors(t *testing.T) {
 			},
 			want: gatewayErr{
 				http.StatusNotImplemented, "api_error", "server_error", "not_implemented",
-				"Bedrock is not supported yet",
+				`Bedrock is not supported yet (provider "{provider}")`,
 			},
 			recorded: true,
 		}, shapeCases[:1])
@@ -232,7 +233,9 @@ func runErrorCase(t *testing.T, tc errorCase, shapes []shapeCase) {
 			resp, err := http.DefaultClient.Do(request(g, url))
 			require.NoError(t, err)
 			defer resp.Body.Close()
-			requireGatewayErr(t, resp, sh.anthropic, tc.want)
+			want := tc.want
+			want.message = strings.ReplaceAll(want.message, "{provider}", provider)
+			requireGatewayErr(t, resp, sh.anthropic, want)
 
 			id := resp.Header.Get(bridge.HeaderInterceptionID)
 			if !tc.recorded {
@@ -242,7 +245,7 @@ func runErrorCase(t *testing.T, tc errorCase, shapes []shapeCase) {
 			ic := g.interception(resp)
 			require.Equal(t, recorder.StatusFailed, ic.Status)
 			require.Equal(t, recorder.ErrorTypeServerError, ic.ErrorType)
-			require.Contains(t, ic.ErrorMessage, tc.want.message)
+			require.Contains(t, ic.ErrorMessage, want.message)
 			require.Zero(t, ic.UpstreamStatus)
 			require.Empty(t, ic.TokenUsages)
 			require.Equal(t, "m-1", ic.Model)
