@@ -1,13 +1,14 @@
 package bridge
 
 import (
+	"bytes"
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aigateway/aigateway/auth"
@@ -112,6 +113,14 @@ type poolEntry struct {
 	mu       sync.Mutex
 	pool     *keyfailover.Pool
 	provider *providers.Provider
+	// synced is the pool with the provider it was last synced with, read
+	// without the lock.
+	synced atomic.Pointer[syncedPool]
+}
+
+type syncedPool struct {
+	pool     *keyfailover.Pool
+	provider *providers.Provider
 }
 
 // New returns a Handler.
@@ -161,8 +170,14 @@ func NewTransport() *http.Transport {
 // ServeHTTP serves one data plane request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.opts.Disabled {
+		shp := shapeForPath(r.URL.Path)
+		if t, ok := parsePath(r.URL.Path); ok {
+			if p, ok := h.opts.Providers.Current().Get(t.provider); ok {
+				shp = shapeFor(p.Type)
+			}
+		}
 		errUnavailable("the AI gateway is disabled on this server "+
-			"(CODER_AI_GATEWAY_ENABLED=false)").write(w, shapeForPath(r.URL.Path))
+			"(CODER_AI_GATEWAY_ENABLED=false)").write(w, shp)
 		return
 	}
 
@@ -274,7 +289,12 @@ func clientCredential(hdr http.Header) (string, string) {
 
 // readBody reads a request body of at most maxBodyBytes.
 func readBody(r *http.Request) ([]byte, *gatewayError) {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
+	if r.ContentLength > maxBodyBytes {
+		return nil, errTooLarge()
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, max(r.ContentLength, 0)+bytes.MinRead))
+	_, err := buf.ReadFrom(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
+	body := buf.Bytes()
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return nil, errTooLarge()
@@ -292,6 +312,10 @@ func (h *Handler) pool(p *providers.Provider) (*keyfailover.Pool, error) {
 		v, _ = h.pools.LoadOrStore(p.Name, &poolEntry{})
 	}
 	e := v.(*poolEntry)
+	// The usual case, a pool synced with the current set, takes no lock.
+	if cur := e.synced.Load(); cur != nil && cur.provider == p {
+		return cur.pool, nil
+	}
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -308,6 +332,7 @@ func (h *Handler) pool(p *providers.Provider) (*keyfailover.Pool, error) {
 		return nil, err
 	}
 	e.provider = p
+	e.synced.Store(&syncedPool{pool: e.pool, provider: p})
 	return e.pool, nil
 }
 

@@ -102,7 +102,8 @@ func guessClient(userAgent string) string {
 	return "unknown"
 }
 
-// sessionHeaders carry a client's session id.
+// sessionHeaders carry a client's session id; Go's server canonicalises
+// Codex's "session_id" to "Session_id".
 var sessionHeaders = []string{"X-Claude-Code-Session-Id", "Session_id", "X-Session-Id"}
 
 // sessionID returns the session id a client sent, or "".
@@ -111,11 +112,6 @@ func sessionID(h http.Header) string {
 		if v := h.Get(name); v != "" {
 			return v
 		}
-	}
-	// Go canonicalises "session_id" to "Session_id", but a raw map entry
-	// may hold it as sent.
-	if v := h["session_id"]; len(v) > 0 {
-		return v[0]
 	}
 	return ""
 }

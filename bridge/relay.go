@@ -87,8 +87,13 @@ func (q *request) relayStream(
 	if q.h.opts.DumpDir != "" {
 		dump = new(bytes.Buffer)
 	}
+	// Events are written as they complete and flushed together just before
+	// the relay waits on the upstream again: no complete event ever waits
+	// in a buffer, and a burst of events costs one flush, not one each.
+	out := &eventWriter{w: q.w, rc: http.NewResponseController(q.w)}
 	parser := a.newStream(sopts)
-	sc := sse.NewScanner(body)
+	sc := sse.NewScanner(flushBeforeRead{r: body, out: out})
+	secret := []byte(at.secret)
 	var readErr, writeErr error
 	// cut holds a last block that the stream ended before its blank line.
 	var cut []byte
@@ -96,7 +101,7 @@ func (q *request) relayStream(
 		ev, err := sc.Next()
 		if len(ev.Raw) > 0 {
 			drop := parser.Event(ev)
-			raw := scrub(ev.Raw, at.secret)
+			raw := scrubBytes(ev.Raw, secret, at.secret)
 			if dump != nil {
 				dump.Write(raw)
 			}
@@ -105,7 +110,7 @@ func (q *request) relayStream(
 			case ev.Partial:
 				cut = append([]byte(nil), raw...)
 			default:
-				writeErr = writeFlush(q.w, rc, raw)
+				writeErr = out.write(raw)
 			}
 		}
 		if err != nil {
@@ -114,6 +119,9 @@ func (q *request) relayStream(
 			}
 			break
 		}
+	}
+	if writeErr == nil {
+		writeErr = out.flush()
 	}
 	q.clientLeft = q.r.Context().Err() != nil || writeErr != nil
 
@@ -132,8 +140,11 @@ func (q *request) relayStream(
 		}
 		// A cut block is left out: SSE clients discard a block that no
 		// blank line ended, and ending it here would make them parse half
-		// an event instead of the error event.
-		_ = writeFlush(q.w, rc, a.errorEvent(relayErr.Error()))
+		// an event instead of the error event. A stream that ended on the
+		// provider's own error event tells the client already.
+		if rec.ErrorType == "" {
+			_ = writeFlush(q.w, rc, a.errorEvent(relayErr.Error()))
+		}
 	case cut != nil:
 		// The stream is complete; its last block only lacks the blank
 		// line, and goes to the client as the upstream sent it.
@@ -149,6 +160,45 @@ func writeFlush(w http.ResponseWriter, rc *http.ResponseController, b []byte) er
 		return err
 	}
 	return rc.Flush()
+}
+
+// eventWriter writes events to the client and flushes them on demand.
+type eventWriter struct {
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	pending bool
+	err     error
+}
+
+func (e *eventWriter) write(b []byte) error {
+	if e.err != nil {
+		return e.err
+	}
+	_, e.err = e.w.Write(b)
+	e.pending = e.err == nil
+	return e.err
+}
+
+func (e *eventWriter) flush() error {
+	if e.pending && e.err == nil {
+		e.pending = false
+		e.err = e.rc.Flush()
+	}
+	return e.err
+}
+
+// flushBeforeRead flushes what the relay wrote before each read of the
+// upstream, that is, whenever the relay is about to wait.
+type flushBeforeRead struct {
+	r   io.Reader
+	out *eventWriter
+}
+
+// Read flushes, then reads. A failed flush is the relay's to report; the
+// read goes on so that the upstream's answer is still parsed.
+func (f flushBeforeRead) Read(p []byte) (int, error) {
+	_ = f.out.flush()
+	return f.r.Read(p)
 }
 
 // streamCause prefers a timeout cause over the read error it provoked.

@@ -67,7 +67,8 @@ func upstreamHeader(in http.Header) http.Header {
 func copyResponseHeader(dst, src http.Header, secret string) {
 	connection := src.Values("Connection")
 	for k, vs := range src {
-		if hopHeaders[k] || k == "Content-Length" || listed(connection, k) {
+		if hopHeaders[k] || k == "Content-Length" || k == HeaderInterceptionID ||
+			listed(connection, k) {
 			continue
 		}
 		for _, v := range vs {
@@ -112,6 +113,7 @@ type attempt struct {
 // else walking the provider's key pool until a key is not refused.
 func (q *request) send(ctx context.Context, body []byte) (attempt, *gatewayError) {
 	if q.cred.byok() {
+		//nolint:bodyclose // the response is the caller's, who closes its body.
 		resp, err := q.do(ctx, body, q.cred.byokHeader, q.cred.byokValue)
 		if err != nil {
 			return attempt{}, q.unreachable(ctx, err)
@@ -210,10 +212,16 @@ func peekBody(body io.ReadCloser) ([]byte, io.ReadCloser) {
 // scrub replaces a provider key the gateway sent with its mask, so that no
 // upstream echo of the key reaches the client.
 func scrub(b []byte, secret string) []byte {
-	if secret == "" || !bytes.Contains(b, []byte(secret)) {
+	return scrubBytes(b, []byte(secret), secret)
+}
+
+// scrubBytes is scrub with the key already in bytes, for the stream relay,
+// which scrubs every event with the same key.
+func scrubBytes(b, secret []byte, secretString string) []byte {
+	if len(secret) == 0 || !bytes.Contains(b, secret) {
 		return b
 	}
-	return bytes.ReplaceAll(b, []byte(secret), []byte(keyfailover.Mask(secret)))
+	return bytes.ReplaceAll(b, secret, []byte(keyfailover.Mask(secretString)))
 }
 
 func scrubString(s, secret string) string {
