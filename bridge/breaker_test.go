@@ -122,7 +122,7 @@ func TestBreakerOpens(t *testing.T) {
 			require.Equal(t, "open", b.state(t))
 			require.Equal(t, 1.0, metric(t, b.reg, "aigateway_breaker_trips_total"))
 
-			resp, got := b.send(ac, f) //nolint:bodyclose // send read and closed it
+			resp, got := b.send(ac, f)
 			require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 			require.Empty(t, b.up.take(), "the upstream is spared")
 			after, err := strconv.Atoi(resp.Header.Get("Retry-After"))

@@ -226,7 +226,7 @@ func TestBYOKStoredKeyMissing(t *testing.T) {
 	v.keep(v.userID, "byok:openai-other", storedOpenAIKey)
 
 	for _, sh := range shapeCases {
-		resp := v.sendGoverned(sh.provider, sh.path, validBody) //nolint:bodyclose // read below
+		resp := v.sendGoverned(sh.provider, sh.path, validBody)
 		requireGatewayErr(t, resp, sh.anthropic, gatewayErr{
 			http.StatusUnauthorized, "authentication_error", "invalid_request_error",
 			"invalid_api_key", `none is stored as user secret "byok:` + sh.provider + `"`,
@@ -247,7 +247,7 @@ func TestBYOKStoredKeyClientKeyWins(t *testing.T) {
 		f := fixtureNamed(t, ac, "blocking_text")
 		v.answerWith(f)
 
-		resp := v.sendBYOK(bc, ac.path, string(f.Request)) //nolint:bodyclose // read below
+		resp := v.sendBYOK(bc, ac.path, string(f.Request))
 		require.Equal(t, string(f.Response), string(readAll(t, resp)))
 		ic := v.interception(resp)
 		require.Equal(t, keyfailover.Mask(bc.key), ic.CredentialHint)
@@ -270,7 +270,7 @@ func TestBYOKStoredKeyDisallowed(t *testing.T) {
 	for _, bc := range storedCases {
 		v.keep(v.userID, bridge.BYOKSecretName(bc.provider), bc.key)
 		ac := apiNamed(bc.fixture)
-		resp := v.sendGoverned(bc.provider, ac.path, validBody) //nolint:bodyclose // read below
+		resp := v.sendGoverned(bc.provider, ac.path, validBody)
 		requireGatewayErr(t, resp, bc.provider == "anthropic", gatewayErr{
 			http.StatusForbidden, "permission_error", "invalid_request_error", "byok_disabled",
 			"CODER_AI_GATEWAY_ALLOW_BYOK",
@@ -286,7 +286,7 @@ func TestBYOKStoredKeyUnreadable(t *testing.T) {
 
 	g := setup(t, func(o *bridge.Options) { o.Secrets = failingSecrets{} })
 	for _, sh := range shapeCases {
-		resp := g.sendGoverned(sh.provider, sh.path, validBody) //nolint:bodyclose // read below
+		resp := g.sendGoverned(sh.provider, sh.path, validBody)
 		requireGatewayErr(t, resp, sh.anthropic, unavailable("cannot read stored keys"))
 	}
 	require.Empty(t, g.upstream.seen())

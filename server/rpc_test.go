@@ -122,37 +122,48 @@ func rpcCases() []rpcCase {
 	recorders := []string{"owner", "member", "service_account"}
 	owner := []string{"owner"}
 	return []rpcCase{
-		{"Health/Check", everyone,
+		{
+			"Health/Check", everyone,
 			func(ctx context.Context, _ *testing.T, _ *rpcEnv, c *client.Client) error {
 				_, err := c.Health.Check(ctx, &aigatewayv1.CheckRequest{})
 				return err
-			}},
-		{"Providers/List", readers,
+			},
+		},
+		{
+			"Providers/List", readers,
 			func(ctx context.Context, _ *testing.T, _ *rpcEnv, c *client.Client) error {
 				_, err := c.Providers.ListProviders(ctx, &aigatewayv1.ListProvidersRequest{})
 				return err
-			}},
-		{"Providers/Get", readers,
+			},
+		},
+		{
+			"Providers/Get", readers,
 			func(ctx context.Context, _ *testing.T, _ *rpcEnv, c *client.Client) error {
 				_, err := c.Providers.GetProvider(ctx, &aigatewayv1.GetProviderRequest{Name: "base"})
 				return err
-			}},
-		{"Providers/Create", owner,
+			},
+		},
+		{
+			"Providers/Create", owner,
 			func(ctx context.Context, _ *testing.T, e *rpcEnv, c *client.Client) error {
 				_, err := c.Providers.CreateProvider(ctx, &aigatewayv1.CreateProviderRequest{
 					Name: e.name("p"), Type: "anthropic",
 				})
 				return err
-			}},
-		{"Providers/Update", owner,
+			},
+		},
+		{
+			"Providers/Update", owner,
 			func(ctx context.Context, _ *testing.T, _ *rpcEnv, c *client.Client) error {
 				enabled := true
 				_, err := c.Providers.UpdateProvider(ctx, &aigatewayv1.UpdateProviderRequest{
 					Name: "base", Enabled: &enabled,
 				})
 				return err
-			}},
-		{"Providers/Delete", owner,
+			},
+		},
+		{
+			"Providers/Delete", owner,
 			func(ctx context.Context, t *testing.T, e *rpcEnv, c *client.Client) error {
 				name := e.name("gone")
 				_, err := e.owner.Providers.CreateProvider(ctx, &aigatewayv1.CreateProviderRequest{
@@ -161,15 +172,19 @@ func rpcCases() []rpcCase {
 				require.NoError(t, err)
 				_, err = c.Providers.DeleteProvider(ctx, &aigatewayv1.DeleteProviderRequest{Name: name})
 				return err
-			}},
-		{"Providers/AddKey", owner,
+			},
+		},
+		{
+			"Providers/AddKey", owner,
 			func(ctx context.Context, _ *testing.T, e *rpcEnv, c *client.Client) error {
 				_, err := c.Providers.AddProviderKey(ctx, &aigatewayv1.AddProviderKeyRequest{
 					Provider: "base", Key: e.name("sk-added-key"),
 				})
 				return err
-			}},
-		{"Providers/RemoveKey", owner,
+			},
+		},
+		{
+			"Providers/RemoveKey", owner,
 			func(ctx context.Context, t *testing.T, e *rpcEnv, c *client.Client) error {
 				k, err := e.owner.Providers.AddProviderKey(ctx, &aigatewayv1.AddProviderKeyRequest{
 					Provider: "base", Key: e.name("sk-removed-key"),
@@ -185,32 +200,42 @@ func rpcCases() []rpcCase {
 					require.NoError(t, rerr)
 				}
 				return err
-			}},
-		{"Providers/ListKeys", readers,
+			},
+		},
+		{
+			"Providers/ListKeys", readers,
 			func(ctx context.Context, _ *testing.T, _ *rpcEnv, c *client.Client) error {
 				_, err := c.Providers.ListProviderKeys(ctx,
 					&aigatewayv1.ListProviderKeysRequest{Provider: "base"})
 				return err
-			}},
-		{"Providers/Health", readers,
+			},
+		},
+		{
+			"Providers/Health", readers,
 			func(ctx context.Context, _ *testing.T, _ *rpcEnv, c *client.Client) error {
 				_, err := c.Providers.GetProviderHealth(ctx,
 					&aigatewayv1.GetProviderHealthRequest{Provider: "base"})
 				return err
-			}},
-		{"Users/Create", owner,
+			},
+		},
+		{
+			"Users/Create", owner,
 			func(ctx context.Context, _ *testing.T, e *rpcEnv, c *client.Client) error {
 				_, err := c.Users.CreateUser(ctx, &aigatewayv1.CreateUserRequest{
 					Username: e.name("u"), Role: aigatewayv1.Role_ROLE_MEMBER,
 				})
 				return err
-			}},
-		{"Users/List", owner,
+			},
+		},
+		{
+			"Users/List", owner,
 			func(ctx context.Context, _ *testing.T, _ *rpcEnv, c *client.Client) error {
 				_, err := c.Users.ListUsers(ctx, &aigatewayv1.ListUsersRequest{})
 				return err
-			}},
-		{"Users/Delete", owner,
+			},
+		},
+		{
+			"Users/Delete", owner,
 			func(ctx context.Context, t *testing.T, e *rpcEnv, c *client.Client) error {
 				name := e.name("doomed")
 				_, err := e.owner.Users.CreateUser(ctx, &aigatewayv1.CreateUserRequest{
@@ -219,18 +244,24 @@ func rpcCases() []rpcCase {
 				require.NoError(t, err)
 				_, err = c.Users.DeleteUser(ctx, &aigatewayv1.DeleteUserRequest{Username: name})
 				return err
-			}},
-		{"Tokens/CreateOwn", everyone,
+			},
+		},
+		{
+			"Tokens/CreateOwn", everyone,
 			func(ctx context.Context, _ *testing.T, _ *rpcEnv, c *client.Client) error {
 				_, err := c.Users.CreateToken(ctx, &aigatewayv1.CreateTokenRequest{})
 				return err
-			}},
-		{"Tokens/ListOwn", everyone,
+			},
+		},
+		{
+			"Tokens/ListOwn", everyone,
 			func(ctx context.Context, _ *testing.T, _ *rpcEnv, c *client.Client) error {
 				_, err := c.Users.ListTokens(ctx, &aigatewayv1.ListTokensRequest{})
 				return err
-			}},
-		{"Tokens/RevokeOwn", everyone,
+			},
+		},
+		{
+			"Tokens/RevokeOwn", everyone,
 			func(ctx context.Context, _ *testing.T, _ *rpcEnv, c *client.Client) error {
 				tok, err := c.Users.CreateToken(ctx, &aigatewayv1.CreateTokenRequest{})
 				if err != nil {
@@ -238,20 +269,26 @@ func rpcCases() []rpcCase {
 				}
 				_, err = c.Users.RevokeToken(ctx, &aigatewayv1.RevokeTokenRequest{Id: tok.GetToken().GetId()})
 				return err
-			}},
-		{"Secrets/CreateOwn", everyone,
+			},
+		},
+		{
+			"Secrets/CreateOwn", everyone,
 			func(ctx context.Context, _ *testing.T, e *rpcEnv, c *client.Client) error {
 				_, err := c.Users.CreateSecret(ctx, &aigatewayv1.CreateSecretRequest{
 					Name: e.name("byok:s"), Value: "sk-secret-value",
 				})
 				return err
-			}},
-		{"Secrets/ListOwn", everyone,
+			},
+		},
+		{
+			"Secrets/ListOwn", everyone,
 			func(ctx context.Context, _ *testing.T, _ *rpcEnv, c *client.Client) error {
 				_, err := c.Users.ListSecrets(ctx, &aigatewayv1.ListSecretsRequest{})
 				return err
-			}},
-		{"Secrets/UpdateOwn", everyone,
+			},
+		},
+		{
+			"Secrets/UpdateOwn", everyone,
 			func(ctx context.Context, _ *testing.T, e *rpcEnv, c *client.Client) error {
 				name := e.name("updated")
 				_, err := c.Users.CreateSecret(ctx, &aigatewayv1.CreateSecretRequest{
@@ -264,8 +301,10 @@ func rpcCases() []rpcCase {
 					Name: name, Value: "v2",
 				})
 				return err
-			}},
-		{"Secrets/DeleteOwn", everyone,
+			},
+		},
+		{
+			"Secrets/DeleteOwn", everyone,
 			func(ctx context.Context, _ *testing.T, e *rpcEnv, c *client.Client) error {
 				name := e.name("deleted")
 				_, err := c.Users.CreateSecret(ctx, &aigatewayv1.CreateSecretRequest{
@@ -276,68 +315,88 @@ func rpcCases() []rpcCase {
 				}
 				_, err = c.Users.DeleteSecret(ctx, &aigatewayv1.DeleteSecretRequest{Name: name})
 				return err
-			}},
-		{"Interceptions/Start", recorders,
+			},
+		},
+		{
+			"Interceptions/Start", recorders,
 			func(ctx context.Context, _ *testing.T, _ *rpcEnv, c *client.Client) error {
 				_, err := c.Interceptions.StartInterception(ctx, startRequest())
 				return err
-			}},
-		{"Interceptions/End", recorders,
+			},
+		},
+		{
+			"Interceptions/End", recorders,
 			func(ctx context.Context, t *testing.T, e *rpcEnv, c *client.Client) error {
 				_, err := c.Interceptions.EndInterception(ctx, &aigatewayv1.EndInterceptionRequest{
 					Id: e.ownInterception(ctx, t, c), Status: "completed",
 				})
 				return err
-			}},
-		{"Interceptions/RecordTokenUsage", recorders,
+			},
+		},
+		{
+			"Interceptions/RecordTokenUsage", recorders,
 			func(ctx context.Context, t *testing.T, e *rpcEnv, c *client.Client) error {
 				_, err := c.Interceptions.RecordTokenUsage(ctx, &aigatewayv1.RecordTokenUsageRequest{
 					InterceptionId: e.ownInterception(ctx, t, c),
 					Usage:          &aigatewayv1.TokenUsage{InputTokens: 3, OutputTokens: 4},
 				})
 				return err
-			}},
-		{"Interceptions/RecordPrompt", recorders,
+			},
+		},
+		{
+			"Interceptions/RecordPrompt", recorders,
 			func(ctx context.Context, t *testing.T, e *rpcEnv, c *client.Client) error {
 				_, err := c.Interceptions.RecordPrompt(ctx, &aigatewayv1.RecordPromptRequest{
 					InterceptionId: e.ownInterception(ctx, t, c), Prompt: "hello",
 				})
 				return err
-			}},
-		{"Interceptions/RecordToolUsage", recorders,
+			},
+		},
+		{
+			"Interceptions/RecordToolUsage", recorders,
 			func(ctx context.Context, t *testing.T, e *rpcEnv, c *client.Client) error {
 				_, err := c.Interceptions.RecordToolUsage(ctx, &aigatewayv1.RecordToolUsageRequest{
 					InterceptionId: e.ownInterception(ctx, t, c),
 					ToolUsage:      &aigatewayv1.ToolUsage{Tool: "read", ToolCallId: "c1", Input: "{}"},
 				})
 				return err
-			}},
-		{"Interceptions/RecordThought", recorders,
+			},
+		},
+		{
+			"Interceptions/RecordThought", recorders,
 			func(ctx context.Context, t *testing.T, e *rpcEnv, c *client.Client) error {
 				_, err := c.Interceptions.RecordThought(ctx, &aigatewayv1.RecordThoughtRequest{
 					InterceptionId: e.ownInterception(ctx, t, c), Content: "thinking",
 				})
 				return err
-			}},
-		{"Interceptions/List", readers,
+			},
+		},
+		{
+			"Interceptions/List", readers,
 			func(ctx context.Context, _ *testing.T, _ *rpcEnv, c *client.Client) error {
 				_, err := c.Interceptions.ListInterceptions(ctx, &aigatewayv1.ListInterceptionsRequest{})
 				return err
-			}},
-		{"Interceptions/Get", readers,
+			},
+		},
+		{
+			"Interceptions/Get", readers,
 			func(ctx context.Context, t *testing.T, e *rpcEnv, c *client.Client) error {
 				resp, err := e.owner.Interceptions.StartInterception(ctx, startRequest())
 				require.NoError(t, err)
 				_, err = c.Interceptions.GetInterception(ctx,
 					&aigatewayv1.GetInterceptionRequest{Id: resp.GetId()})
 				return err
-			}},
-		{"Audit/List", readers,
+			},
+		},
+		{
+			"Audit/List", readers,
 			func(ctx context.Context, _ *testing.T, _ *rpcEnv, c *client.Client) error {
 				_, err := c.Audit.ListAuditLogs(ctx, &aigatewayv1.ListAuditLogsRequest{})
 				return err
-			}},
-		{"Completions/Complete", everyone,
+			},
+		},
+		{
+			"Completions/Complete", everyone,
 			func(ctx context.Context, _ *testing.T, _ *rpcEnv, c *client.Client) error {
 				stream, err := c.Completions.Complete(ctx, &aigatewayv1.CompleteRequest{
 					Provider: "base", Api: aigatewayv1.Api_API_OPENAI_CHAT_COMPLETIONS,
@@ -354,7 +413,8 @@ func rpcCases() []rpcCase {
 						return err
 					}
 				}
-			}},
+			},
+		},
 	}
 }
 
