@@ -39,6 +39,19 @@ func (q *request) relayBlocking(
 	}
 	body = scrub(body, at.secret)
 
+	// The client gets its answer first, flushed now rather than when the
+	// handler returns; parsing and recording come after.
+	h := q.w.Header()
+	copyResponseHeader(h, at.resp.Header, at.secret)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	q.w.WriteHeader(at.resp.StatusCode)
+	_, werr := q.w.Write(body)
+	if werr == nil {
+		werr = http.NewResponseController(q.w).Flush()
+	}
+	q.clientLeft = q.clientLeft || werr != nil
+	q.h.opts.Metrics.firstByte(q.provider.Name, time.Since(ic.StartedAt))
+
 	var rec intercept.Record
 	if at.resp.StatusCode < http.StatusBadRequest {
 		rec, err = a.parseBlocking(body)
@@ -49,14 +62,6 @@ func (q *request) relayBlocking(
 	} else {
 		rec.ErrorMessage = errorMessage(body)
 	}
-
-	h := q.w.Header()
-	copyResponseHeader(h, at.resp.Header, at.secret)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	q.w.WriteHeader(at.resp.StatusCode)
-	_, werr := q.w.Write(body)
-	q.clientLeft = q.clientLeft || werr != nil
-	q.h.opts.Metrics.firstByte(q.provider.Name, time.Since(ic.StartedAt))
 	q.dump(ic, at, body)
 	return rec, werr
 }
