@@ -98,6 +98,7 @@ func (q *request) relayStream(
 	out := &eventWriter{w: q.w, rc: http.NewResponseController(q.w)}
 	parser := a.newStream(sopts)
 	sc := sse.NewScanner(flushBeforeRead{r: body, out: out})
+	defer sc.Release()
 	secret := []byte(at.secret)
 	var readErr, writeErr error
 	// cut holds a last block that the stream ended before its blank line.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // DefaultMaxEventSize is the largest event, in raw bytes, that a Scanner made
@@ -86,12 +87,30 @@ func NewScannerWithOptions(r io.Reader, opts Options) *Scanner {
 		maxSize = DefaultMaxEventSize
 	}
 
+	buf := make([]byte, min(initialBufferSize, maxSize))
+	if pooled, ok := bufferPool.Get().(*[]byte); ok && len(*pooled) <= maxSize {
+		buf = *pooled
+	}
 	return &Scanner{
 		r:     r,
 		max:   maxSize,
-		buf:   make([]byte, min(initialBufferSize, maxSize)),
+		buf:   buf,
 		names: make(map[string]string),
 	}
+}
+
+// bufferPool keeps the initial buffers of released scanners: a relay
+// scans one stream per request, and the buffer is most of its cost.
+var bufferPool sync.Pool
+
+// Release gives the scanner's buffer back for another scanner to use. The
+// scanner, and every Event it returned, must not be used afterwards.
+func (s *Scanner) Release() {
+	if len(s.buf) == initialBufferSize {
+		buf := s.buf
+		bufferPool.Put(&buf)
+	}
+	s.buf = nil
 }
 
 // Next returns the next block of the stream. Blank lines that precede a block

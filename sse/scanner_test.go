@@ -341,3 +341,25 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 type emptyReader struct{}
 
 func (emptyReader) Read([]byte) (int, error) { return 0, nil }
+
+func TestReleaseReusesBuffer(t *testing.T) {
+	t.Parallel()
+
+	stream := "data: one\n\ndata: two\n\n"
+	for range 3 {
+		sc := sse.NewScanner(strings.NewReader(stream))
+		var got []string
+		for {
+			ev, err := sc.Next()
+			if len(ev.Data) > 0 {
+				got = append(got, string(ev.Data))
+			}
+			if err != nil {
+				require.ErrorIs(t, err, io.EOF)
+				break
+			}
+		}
+		sc.Release()
+		require.Equal(t, []string{"one", "two"}, got)
+	}
+}
