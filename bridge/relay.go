@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/aigateway/aigateway/intercept"
@@ -223,23 +224,45 @@ func dumpBytes(b *bytes.Buffer) []byte {
 }
 
 // idleReader calls onIdle when no read has returned for longer than d.
+// A read only stores the time; the timer, when it fires, checks that time
+// and sets itself again for the rest of the window, so that a busy stream
+// costs one atomic store per read rather than a timer reset.
 type idleReader struct {
-	r     io.Reader
-	d     time.Duration
-	timer *time.Timer
+	r      io.Reader
+	d      time.Duration
+	last    atomic.Int64 // unix nanoseconds of the last read's return
+	stopped atomic.Bool
+	timer   *time.Timer
+	onIdle  func()
 }
 
 func newIdleReader(r io.Reader, d time.Duration, onIdle func()) *idleReader {
-	return &idleReader{r: r, d: d, timer: time.AfterFunc(d, onIdle)}
+	i := &idleReader{r: r, d: d, onIdle: onIdle}
+	i.last.Store(time.Now().UnixNano())
+	i.timer = time.AfterFunc(d, i.check)
+	return i
 }
 
-// Read reads from the underlying reader and restarts the idle timer.
+// Read reads from the underlying reader and notes when it returned.
 func (i *idleReader) Read(p []byte) (int, error) {
 	n, err := i.r.Read(p)
-	i.timer.Reset(i.d)
+	i.last.Store(time.Now().UnixNano())
 	return n, err
 }
 
+func (i *idleReader) check() {
+	if i.stopped.Load() {
+		return
+	}
+	quiet := time.Since(time.Unix(0, i.last.Load()))
+	if quiet >= i.d {
+		i.onIdle()
+		return
+	}
+	i.timer.Reset(i.d - quiet)
+}
+
 func (i *idleReader) stop() {
+	i.stopped.Store(true)
 	i.timer.Stop()
 }

@@ -87,9 +87,11 @@ func NewScannerWithOptions(r io.Reader, opts Options) *Scanner {
 		maxSize = DefaultMaxEventSize
 	}
 
-	buf := make([]byte, min(initialBufferSize, maxSize))
+	var buf []byte
 	if pooled, ok := bufferPool.Get().(*[]byte); ok && len(*pooled) <= maxSize {
 		buf = *pooled
+	} else {
+		buf = make([]byte, min(initialBufferSize, maxSize))
 	}
 	return &Scanner{
 		r:     r,
