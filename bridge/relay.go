@@ -228,8 +228,8 @@ func dumpBytes(b *bytes.Buffer) []byte {
 // and sets itself again for the rest of the window, so that a busy stream
 // costs one atomic store per read rather than a timer reset.
 type idleReader struct {
-	r      io.Reader
-	d      time.Duration
+	r       io.Reader
+	d       time.Duration
 	last    atomic.Int64 // unix nanoseconds of the last read's return
 	stopped atomic.Bool
 	timer   *time.Timer
