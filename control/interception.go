@@ -152,11 +152,7 @@ func (s *InterceptionService) EndInterception(
 func (s *InterceptionService) RecordTokenUsage(
 	ctx context.Context, req *aigatewayv1.RecordTokenUsageRequest,
 ) (*aigatewayv1.RecordTokenUsageResponse, error) {
-	ini, err := authorize(ctx, actRecord)
-	if err != nil {
-		return nil, err
-	}
-	id, err := parseID("interception_id", req.GetInterceptionId())
+	id, err := s.recordingTo(ctx, req.GetInterceptionId())
 	if err != nil {
 		return nil, err
 	}
@@ -189,9 +185,6 @@ func (s *InterceptionService) RecordTokenUsage(
 		return nil, err
 	}
 
-	if _, err := s.own(ctx, ini, id); err != nil {
-		return nil, err
-	}
 	err = s.st.Queries.InsertTokenUsage(ctx, db.InsertTokenUsageParams{
 		InterceptionID: id,
 		Input:          u.GetInputTokens(),
@@ -212,18 +205,11 @@ func (s *InterceptionService) RecordTokenUsage(
 func (s *InterceptionService) RecordPrompt(
 	ctx context.Context, req *aigatewayv1.RecordPromptRequest,
 ) (*aigatewayv1.RecordPromptResponse, error) {
-	ini, err := authorize(ctx, actRecord)
-	if err != nil {
-		return nil, err
-	}
-	id, err := parseID("interception_id", req.GetInterceptionId())
+	id, err := s.recordingTo(ctx, req.GetInterceptionId())
 	if err != nil {
 		return nil, err
 	}
 
-	if _, err := s.own(ctx, ini, id); err != nil {
-		return nil, err
-	}
 	err = s.st.Queries.InsertPrompt(ctx, db.InsertPromptParams{
 		InterceptionID: id,
 		Prompt:         req.GetPrompt(),
@@ -240,11 +226,7 @@ func (s *InterceptionService) RecordPrompt(
 func (s *InterceptionService) RecordToolUsage(
 	ctx context.Context, req *aigatewayv1.RecordToolUsageRequest,
 ) (*aigatewayv1.RecordToolUsageResponse, error) {
-	ini, err := authorize(ctx, actRecord)
-	if err != nil {
-		return nil, err
-	}
-	id, err := parseID("interception_id", req.GetInterceptionId())
+	id, err := s.recordingTo(ctx, req.GetInterceptionId())
 	if err != nil {
 		return nil, err
 	}
@@ -260,9 +242,6 @@ func (s *InterceptionService) RecordToolUsage(
 		return nil, err
 	}
 
-	if _, err := s.own(ctx, ini, id); err != nil {
-		return nil, err
-	}
 	err = s.st.Queries.InsertToolUsage(ctx, db.InsertToolUsageParams{
 		InterceptionID: id,
 		Tool:           tu.GetTool(),
@@ -281,18 +260,11 @@ func (s *InterceptionService) RecordToolUsage(
 func (s *InterceptionService) RecordThought(
 	ctx context.Context, req *aigatewayv1.RecordThoughtRequest,
 ) (*aigatewayv1.RecordThoughtResponse, error) {
-	ini, err := authorize(ctx, actRecord)
-	if err != nil {
-		return nil, err
-	}
-	id, err := parseID("interception_id", req.GetInterceptionId())
+	id, err := s.recordingTo(ctx, req.GetInterceptionId())
 	if err != nil {
 		return nil, err
 	}
 
-	if _, err := s.own(ctx, ini, id); err != nil {
-		return nil, err
-	}
 	err = s.st.Queries.InsertThought(ctx, db.InsertThoughtParams{
 		InterceptionID: id,
 		Content:        req.GetContent(),
@@ -302,6 +274,23 @@ func (s *InterceptionService) RecordThought(
 		return nil, internal("record thought", err)
 	}
 	return &aigatewayv1.RecordThoughtResponse{}, nil
+}
+
+// recordingTo checks that the caller may record and names one of its own
+// interceptions, and returns that interception's id.
+func (s *InterceptionService) recordingTo(ctx context.Context, rawID string) (uuid.UUID, error) {
+	ini, err := authorize(ctx, actRecord)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	id, err := parseID("interception_id", rawID)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	if _, err := s.own(ctx, ini, id); err != nil {
+		return uuid.Nil, err
+	}
+	return id, nil
 }
 
 // own returns the initiator and status of the interception id when the
