@@ -35,31 +35,15 @@ const auditUpdate = "update"
 func (s *UserService) CreateSecret(
 	ctx context.Context, req *aigatewayv1.CreateSecretRequest,
 ) (*aigatewayv1.CreateSecretResponse, error) {
-	ini, err := authorize(ctx, actManageOwnSecrets)
-	if err != nil {
-		return nil, err
-	}
-	name, value := req.GetName(), req.GetValue()
-	if err := checkSecret(name, value); err != nil {
-		return nil, err
-	}
-
-	var row db.UserSecret
-	err = s.st.InTx(ctx, func(_ pgx.Tx, q db.Querier) error {
-		var err error
-		row, err = q.InsertUserSecret(ctx, db.InsertUserSecretParams{
-			UserID: ini.UserID, Name: name, Value: value,
+	msg, err := s.writeSecret(ctx, req.GetName(), req.GetValue(), auditCreate,
+		func(q db.Querier, p secretParams) (db.UserSecret, error) {
+			return q.InsertUserSecret(ctx, db.InsertUserSecretParams{
+				UserID: p.UserID, Name: p.Name, Value: p.Value,
+			})
 		})
-		if err != nil {
-			return fromStore(fmt.Sprintf("secret %q", name), err)
-		}
-		diff := map[string]secretView{"after": {Name: name}}
-		return audit(ctx, q, ini.UserID, auditCreate, auditResourceSecret, row.ID.String(), diff)
-	})
 	if err != nil {
-		return nil, orInternal("create secret", err)
+		return nil, err
 	}
-	msg := secretMessage(row.Name, row.CreatedAt, row.UpdatedAt)
 	return &aigatewayv1.CreateSecretResponse{Secret: msg}, nil
 }
 
@@ -88,11 +72,35 @@ func (s *UserService) ListSecrets(
 func (s *UserService) UpdateSecret(
 	ctx context.Context, req *aigatewayv1.UpdateSecretRequest,
 ) (*aigatewayv1.UpdateSecretResponse, error) {
+	msg, err := s.writeSecret(ctx, req.GetName(), req.GetValue(), auditUpdate,
+		func(q db.Querier, p secretParams) (db.UserSecret, error) {
+			return q.UpdateUserSecret(ctx, db.UpdateUserSecretParams{
+				UserID: p.UserID, Name: p.Name, Value: p.Value,
+			})
+		})
+	if err != nil {
+		return nil, err
+	}
+	return &aigatewayv1.UpdateSecretResponse{Secret: msg}, nil
+}
+
+// secretParams are the fields both writes of a secret take.
+type secretParams struct {
+	UserID uuid.UUID
+	Name   string
+	Value  string
+}
+
+// writeSecret checks a secret, writes it for the caller with write and
+// audits the action, in one transaction.
+func (s *UserService) writeSecret(
+	ctx context.Context, name, value, action string,
+	write func(q db.Querier, p secretParams) (db.UserSecret, error),
+) (*aigatewayv1.Secret, error) {
 	ini, err := authorize(ctx, actManageOwnSecrets)
 	if err != nil {
 		return nil, err
 	}
-	name, value := req.GetName(), req.GetValue()
 	if err := checkSecret(name, value); err != nil {
 		return nil, err
 	}
@@ -100,20 +108,17 @@ func (s *UserService) UpdateSecret(
 	var row db.UserSecret
 	err = s.st.InTx(ctx, func(_ pgx.Tx, q db.Querier) error {
 		var err error
-		row, err = q.UpdateUserSecret(ctx, db.UpdateUserSecretParams{
-			UserID: ini.UserID, Name: name, Value: value,
-		})
+		row, err = write(q, secretParams{UserID: ini.UserID, Name: name, Value: value})
 		if err != nil {
 			return fromStore(fmt.Sprintf("secret %q", name), err)
 		}
 		diff := map[string]secretView{"after": {Name: name}}
-		return audit(ctx, q, ini.UserID, auditUpdate, auditResourceSecret, row.ID.String(), diff)
+		return audit(ctx, q, ini.UserID, action, auditResourceSecret, row.ID.String(), diff)
 	})
 	if err != nil {
-		return nil, orInternal("update secret", err)
+		return nil, orInternal(action+" secret", err)
 	}
-	msg := secretMessage(row.Name, row.CreatedAt, row.UpdatedAt)
-	return &aigatewayv1.UpdateSecretResponse{Secret: msg}, nil
+	return secretMessage(row.Name, row.CreatedAt, row.UpdatedAt), nil
 }
 
 // DeleteSecret removes a secret of the caller's. A name the caller does not
