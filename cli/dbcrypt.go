@@ -41,29 +41,21 @@ func newDBCryptOpCommand(
 		Short: short,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			logger, err := flags.prepare(cmd, opts)
-			if err != nil {
-				return err
-			}
 			if dangerous && !confirm {
 				return fmt.Errorf("%s changes every sealed value for good; run it again "+
 					"with --confirm", op)
 			}
+			ctx := cmd.Context()
+			database, logger, err := flags.openDatabase(cmd, opts)
+			if err != nil {
+				return err
+			}
+			defer database.Close(ctx)
+			// The keys are read once the environment has filled the flags.
 			cipher, err := server.NewCipher(flags.encryption)
 			if err != nil {
 				return err
 			}
-			if err := server.PrepareDataDir(flags.dataDir); err != nil {
-				return err
-			}
-
-			ctx := cmd.Context()
-			database, err := server.OpenDatabase(ctx, flags.postgresURL, flags.dataDir, logger)
-			if err != nil {
-				return err
-			}
-			database.KeepAdoptedCluster = true
-			defer database.Close(ctx)
 			if op != dbcrypt.Delete {
 				if _, err := server.PrepareEncryption(ctx, database.Store, cipher, logger); err != nil {
 					return err

@@ -65,6 +65,27 @@ func (f *serverFlags) prepare(cmd *cobra.Command, opts Options) (*slog.Logger, e
 	return logger, nil
 }
 
+// openDatabase opens the server's database for a maintenance command,
+// straight in Postgres: the built-in one is started when it does not run,
+// and left running when a server runs it.
+func (f *serverFlags) openDatabase(
+	cmd *cobra.Command, opts Options,
+) (*server.Database, *slog.Logger, error) {
+	logger, err := f.prepare(cmd, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := server.PrepareDataDir(f.dataDir); err != nil {
+		return nil, nil, err
+	}
+	database, err := server.OpenDatabase(cmd.Context(), f.postgresURL, f.dataDir, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	database.KeepAdoptedCluster = true
+	return database, logger, nil
+}
+
 func newServerCommand(opts Options) *cobra.Command {
 	var flags serverFlags
 	cmd := &cobra.Command{
@@ -111,20 +132,11 @@ func newAdminTokenCommand(opts Options) *cobra.Command {
 			"to <data-dir>/admin.token. Use it when the old token is lost.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			logger, err := flags.prepare(cmd, opts)
-			if err != nil {
-				return err
-			}
-			if err := server.PrepareDataDir(flags.dataDir); err != nil {
-				return err
-			}
-
 			ctx := cmd.Context()
-			database, err := server.OpenDatabase(ctx, flags.postgresURL, flags.dataDir, logger)
+			database, _, err := flags.openDatabase(cmd, opts)
 			if err != nil {
 				return err
 			}
-			database.KeepAdoptedCluster = true
 			defer database.Close(ctx)
 
 			path, err := server.IssueAdminToken(ctx, database.Store, flags.dataDir)
