@@ -128,8 +128,9 @@ func errKeysCooling(provider string, retryAfter int) *gatewayError {
 	return &gatewayError{
 		status: http.StatusTooManyRequests, anthropicType: "rate_limit_error",
 		openaiType: "rate_limit_error", openaiCode: "rate_limit_exceeded",
-		message: "every key of provider " + strconv.Quote(provider) +
-			" is rate-limited; retry after " + strconv.Itoa(retryAfter) + " s",
+		message: "no key of provider " + strconv.Quote(provider) + " can be used now; " +
+			"the first one cooling down after a rate limit frees up in " +
+			strconv.Itoa(retryAfter) + " s",
 		retryAfter: retryAfter, errorType: errorTypeRateLimited,
 	}
 }

@@ -108,12 +108,15 @@ func (c *Cluster) AdminURL() string {
 }
 
 func (c *Cluster) urlFor(database string) string {
+	q := url.Values{}
+	q.Set("host", c.socketDir())
+	q.Set("port", strconv.Itoa(c.port))
+	q.Set("sslmode", "disable")
 	u := url.URL{
 		Scheme:   "postgres",
 		User:     url.User(Superuser),
-		Host:     net.JoinHostPort("127.0.0.1", strconv.Itoa(c.port)),
 		Path:     "/" + database,
-		RawQuery: "sslmode=disable",
+		RawQuery: q.Encode(),
 	}
 	return u.String()
 }
@@ -187,7 +190,9 @@ func (c *Cluster) start(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		serverOpts := fmt.Sprintf("-p %d -k '%s' -c listen_addresses=127.0.0.1", port, c.socketDir())
+		// No TCP listener: the server answers on a Unix socket in a folder
+		// only its user may enter, since its users trust every connection.
+		serverOpts := fmt.Sprintf("-p %d -k '%s' -c listen_addresses=''", port, c.socketDir())
 		if c.opts.Ephemeral {
 			serverOpts += " -c fsync=off -c full_page_writes=off"
 		}

@@ -45,3 +45,22 @@ func TestBuiltInPostgresKeepsData(t *testing.T) {
 	second.shutdown(t)
 	require.NoFileExists(t, pidFile)
 }
+
+// TestSecondServerOnDataDir checks that a second server on a data directory
+// whose built-in Postgres a running server owns fails at once, naming the
+// first, and leaves the first one working.
+func TestSecondServerOnDataDir(t *testing.T) {
+	t.Parallel()
+
+	dir := reachableDir(t)
+	first := startServer(t, "", dir)
+
+	_, err := server.New(server.Config{
+		HTTPAddress: "127.0.0.1:0", GRPCAddress: "127.0.0.1:0", DataDir: dir,
+	})
+	require.ErrorContains(t, err, "another aigateway server (pid ")
+	require.ErrorContains(t, err, dir)
+
+	code, _ := get(t, "http://"+first.srv.HTTPAddr()+"/readyz")
+	require.Equal(t, 200, code)
+}

@@ -44,8 +44,10 @@ func (r *readiness) check(ctx context.Context) string {
 
 	ctx, cancel := context.WithTimeout(ctx, readinessTimeout)
 	defer cancel()
+	// The reason is served to anyone who asks, so it names no address,
+	// user or database.
 	if err := st.Pool.Ping(ctx); err != nil {
-		return "postgres does not answer: " + err.Error()
+		return "postgres does not answer"
 	}
 	return ""
 }

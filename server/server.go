@@ -27,6 +27,7 @@ type Server struct {
 	readiness *readiness
 	health    *healthService
 	cipher    *dbcrypt.Cipher
+	lock      *dataDirLock
 	grpcCreds grpc.ServerOption
 	// ready is closed once the services are registered; drpc serves the
 	// in-memory pipe from then on.
@@ -58,7 +59,6 @@ func New(cfg Config) (*Server, error) {
 	if err := PrepareDataDir(cfg.DataDir); err != nil {
 		return nil, err
 	}
-
 	creds, err := cfg.GRPCTLS.serverOption()
 	if err != nil {
 		return nil, err
@@ -67,19 +67,27 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	var lock *dataDirLock
+	if cfg.PostgresURL == "" {
+		if lock, err = lockDataDir(cfg.DataDir); err != nil {
+			return nil, err
+		}
+	}
 
 	s := &Server{
 		cfg: cfg, logger: cfg.Logger, readiness: newReadiness(), env: env,
 		dataPlane: newDataPlane(), grpcCreds: creds, ready: make(chan struct{}),
-		cipher: cipher,
+		cipher: cipher, lock: lock,
 	}
 	s.health = &healthService{readiness: s.readiness, version: cfg.Version}
 
 	if s.httpLn, err = net.Listen("tcp", cfg.HTTPAddress); err != nil {
+		lock.release()
 		return nil, fmt.Errorf("listen on http address %s: %w", cfg.HTTPAddress, err)
 	}
 	if s.grpcLn, err = net.Listen("tcp", cfg.GRPCAddress); err != nil {
 		s.httpLn.Close()
+		lock.release()
 		return nil, fmt.Errorf("listen on grpc address %s: %w", cfg.GRPCAddress, err)
 	}
 	return s, nil
@@ -112,7 +120,7 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- ignoreClosed(httpSrv.Serve(s.httpLn)) }()
-	s.logger.Info("listening", "http_address", s.HTTPAddr(), "grpc_address", s.GRPCAddr())
+	s.logger.Debug("starting", "http_address", s.HTTPAddr(), "grpc_address", s.GRPCAddr())
 
 	// The gRPC listener is bound already, so callers queue until the
 	// services exist; they are served once the database is ready.
@@ -122,14 +130,15 @@ func (s *Server) Run(ctx context.Context) error {
 		grpcSrv, err = s.serveRPC(database, serveErr)
 	}
 	if err == nil {
+		s.logger.Info("serving", "http_address", s.HTTPAddr(), "grpc_address", s.GRPCAddr())
 		select {
 		case <-ctx.Done():
 		case err = <-serveErr:
 			err = fmt.Errorf("serve: %w", err)
 		}
+		s.logger.Info("shutting down", "grace", s.cfg.ShutdownGrace)
 	}
 
-	s.logger.Info("shutting down", "grace", s.cfg.ShutdownGrace)
 	s.readiness.setStatus("shutting down")
 	s.shutdown(httpSrv, grpcSrv)
 	s.stopDataPlane()
@@ -139,6 +148,7 @@ func (s *Server) Run(ctx context.Context) error {
 	if database != nil {
 		database.Close(context.Background())
 	}
+	s.lock.release()
 	return err
 }
 

@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/aigateway/aigateway/dbcrypt"
@@ -50,7 +52,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("connect to postgres at %s: %w", redactURL(cfg), err)
+		return nil, fmt.Errorf("connect to postgres at %s: %w", redactURL(cfg), lastAttempt(err))
 	}
 	return New(pool), nil
 }
@@ -115,6 +117,23 @@ func (s *Store) WithAdvisoryLock(
 		}
 		return fn(tx, q)
 	})
+}
+
+// lastAttempt keeps, of a failed connection, the error of its last attempt:
+// the driver tries each address, with and without TLS, and its message
+// repeats itself once per attempt.
+func lastAttempt(err error) error {
+	var ce *pgconn.ConnectError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	inner := ce.Unwrap()
+	if joined, ok := inner.(interface{ Unwrap() []error }); ok {
+		if errs := joined.Unwrap(); len(errs) > 0 {
+			return errs[len(errs)-1]
+		}
+	}
+	return inner
 }
 
 // redactURL names the server of a pool config without its password.
