@@ -18,9 +18,13 @@ help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*## "}; {printf "  %-10s %s\n", $$1, $$2}'
 
+.PHONY: build
+build: ## Build the aigateway command into ./bin/aigateway.
+	$(GO) build -o $(BIN)/aigateway ./cmd/aigateway
+
 .PHONY: run
-run: deps ## Start the gateway with the built-in Postgres.
-	$(GO) run ./cmd/aigateway server
+run: deps build ## Start the gateway with the built-in Postgres; stop it with Ctrl-C.
+	exec $(BIN)/aigateway server
 
 .PHONY: test
 test: deps check-gen ## Run every test and check that generated code is current.

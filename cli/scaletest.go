@@ -114,15 +114,19 @@ func newScaletestCommand(_ Options) *cobra.Command {
 				return err
 			}
 			rep.Print(cmd.OutOrStdout())
-			if flags.jsonFile == "" {
-				return nil
+			if flags.jsonFile != "" {
+				b, err := json.MarshalIndent(rep, "", "  ")
+				if err != nil {
+					return fmt.Errorf("render the JSON report: %w", err)
+				}
+				if err := os.WriteFile(flags.jsonFile, append(b, '\n'), 0o644); err != nil {
+					return fmt.Errorf("write the JSON report: %w", err)
+				}
 			}
-			b, err := json.MarshalIndent(rep, "", "  ")
-			if err != nil {
-				return fmt.Errorf("render the JSON report: %w", err)
-			}
-			if err := os.WriteFile(flags.jsonFile, append(b, '\n'), 0o644); err != nil {
-				return fmt.Errorf("write the JSON report: %w", err)
+			// A run where nothing got through measured nothing but its
+			// errors, such as a wrong --url or --token: say so in the status.
+			if rep.Sent > 0 && rep.OK == 0 {
+				return fmt.Errorf("no request succeeded (%d sent); see the errors above", rep.Sent)
 			}
 			return nil
 		},
