@@ -60,8 +60,8 @@ func (c *child) waitReady(url string, timeout time.Duration) error {
 	for time.Now().Before(deadline) {
 		select {
 		case <-c.done:
-			return fmt.Errorf("%s exited before it was ready (%w); see %s",
-				c.name, c.err, c.log.Name())
+			return fmt.Errorf("%s exited before it was ready (%w): %s",
+				c.name, c.err, c.tail())
 		default:
 		}
 		resp, err := client.Get(url)
@@ -73,7 +73,21 @@ func (c *child) waitReady(url string, timeout time.Duration) error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return fmt.Errorf("%s not ready after %s; see %s", c.name, timeout, c.log.Name())
+	return fmt.Errorf("%s not ready after %s: %s", c.name, timeout, c.tail())
+}
+
+// tail returns the last lines of the child's log, which the caller may
+// delete with its folder, and the log's name.
+func (c *child) tail() string {
+	b, err := os.ReadFile(c.log.Name())
+	if err != nil {
+		return "see " + c.log.Name()
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) > 3 {
+		lines = lines[len(lines)-3:]
+	}
+	return strings.Join(lines, " | ") + " (log " + c.log.Name() + ")"
 }
 
 // cpu returns the CPU time the child has used so far, user and system,
@@ -121,8 +135,7 @@ func (c *child) stop(grace time.Duration) (*syscall.Rusage, error) {
 		return ru, fmt.Errorf("wait for %s: %w", c.name, c.err)
 	}
 	if !c.cmd.ProcessState.Success() {
-		return ru, fmt.Errorf("%s exited with %s; see %s", c.name,
-			c.cmd.ProcessState, c.log.Name())
+		return ru, fmt.Errorf("%s exited with %s: %s", c.name, c.cmd.ProcessState, c.tail())
 	}
 	return ru, nil
 }
