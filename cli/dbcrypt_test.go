@@ -40,8 +40,10 @@ func TestDBCryptCommands(t *testing.T) {
 		return v
 	}
 	args := func(op string, extra ...string) []string {
-		return append([]string{"server", "dbcrypt", op, "--postgres-url", url,
-			"--data-dir", t.TempDir()}, extra...)
+		return append([]string{
+			"server", "dbcrypt", op, "--postgres-url", url,
+			"--data-dir", t.TempDir(),
+		}, extra...)
 	}
 
 	code, out, stderr := run(t, env, args("rotate")...)
