@@ -44,6 +44,9 @@ func (e environment) lookup(suffix string) (value string, ok bool, warning strin
 	case newOK && oldOK && newVal != oldVal:
 		return "", false, "", fmt.Errorf("%s and %s are both set, to different values; "+
 			"unset %s, the deprecated name", newName, oldName, oldName)
+	case newOK && oldOK:
+		return newVal, true, fmt.Sprintf("%s is deprecated and repeats %s; unset it",
+			oldName, newName), nil
 	case newOK:
 		return newVal, true, "", nil
 	case oldOK:

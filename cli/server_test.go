@@ -139,3 +139,19 @@ func TestServerFlagBeatsEnvironment(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, lastLine(stderr), "aigateway: create data directory")
 }
+
+func TestServerRepeatedDeprecatedVariable(t *testing.T) {
+	t.Parallel()
+
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o600))
+
+	dir := filepath.Join(file, "data")
+	code, _, stderr := run(t, []string{
+		"CODER_AIBRIDGE_DATA_DIR=" + dir,
+		"CODER_AI_GATEWAY_DATA_DIR=" + dir,
+	}, "server", "--http-address", "127.0.0.1:0", "--grpc-address", "127.0.0.1:0")
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr,
+		"CODER_AIBRIDGE_DATA_DIR is deprecated and repeats CODER_AI_GATEWAY_DATA_DIR")
+}
