@@ -169,30 +169,32 @@ func NewTransport() *http.Transport {
 
 // ServeHTTP serves one data plane request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h.opts.Disabled {
-		shp := shapeForPath(r.URL.Path)
-		if t, ok := parsePath(r.URL.Path); ok {
-			if p, ok := h.opts.Providers.Current().Get(t.provider); ok {
-				shp = shapeFor(p.Type)
-			}
-		}
+	// The error shape is the provider's when the path names a known one,
+	// else the path's.
+	t, routed := parsePath(r.URL.Path)
+	var p *providers.Provider
+	known := false
+	if routed && t.provider != "" {
+		p, known = h.opts.Providers.Current().Get(t.provider)
+	}
+	shp := shapeForPath(r.URL.Path)
+	if known {
+		shp = shapeFor(p.Type)
+	}
+
+	switch {
+	case h.opts.Disabled:
 		errUnavailable("the AI gateway is disabled on this server "+
 			"(CODER_AI_GATEWAY_ENABLED=false)").write(w, shp)
 		return
-	}
-
-	t, ok := parsePath(r.URL.Path)
-	if !ok || t.provider == "" {
-		errNotFound("no route "+r.URL.Path).write(w, shapeForPath(r.URL.Path))
+	case !routed || t.provider == "":
+		errNotFound("no route "+r.URL.Path).write(w, shp)
 		return
-	}
-	p, ok := h.opts.Providers.Current().Get(t.provider)
-	if !ok {
-		errNotFound("no provider named "+quote(t.provider)).write(w, shapeForPath(r.URL.Path))
+	case !known:
+		errNotFound("no provider named "+quote(t.provider)).write(w, shp)
 		return
 	}
 
-	shp := shapeFor(p.Type)
 	kind, a := classify(p.Type, r.Method, t.path)
 	if kind == routeUnknown {
 		errNotFound("provider "+quote(p.Name)+" has no route "+r.Method+" "+t.path).
@@ -230,42 +232,42 @@ func (c credential) byok() bool { return c.byokHeader != "" }
 
 // authenticate reads the gateway token, from the governance header for a
 // BYOK request or from Authorization / X-Api-Key otherwise. A BYOK request
-// without a provider key of its own gets the user's key stored for p.
+// without a provider key of its own gets the user's key stored for p. A
+// request from trusted code in the process carries its initiator instead of
+// a token.
 func (h *Handler) authenticate(
 	r *http.Request, p *providers.Provider,
 ) (credential, *gatewayError) {
 	var cred credential
+	governance := false
 	if ini, ok := trustedInitiator(r.Context()); ok {
 		cred.initiator = ini
 		cred.byokHeader, cred.byokValue = clientCredential(r.Header)
-		if cred.byok() && h.opts.DisallowBYOK {
-			return cred, errBYOKDisabled()
-		}
-		return cred, nil
-	}
-	token := r.Header.Get(HeaderGovernanceToken)
-	if token != "" {
-		cred.byokHeader, cred.byokValue = clientCredential(r.Header)
 	} else {
-		_, token = clientCredential(r.Header)
-		token = strings.TrimPrefix(token, "Bearer ")
-	}
-	if token == "" {
-		return cred, errUnauthenticated("missing gateway token: send it as " +
-			"Authorization: Bearer, X-Api-Key, or " + HeaderGovernanceToken)
+		token := r.Header.Get(HeaderGovernanceToken)
+		governance = token != ""
+		if governance {
+			cred.byokHeader, cred.byokValue = clientCredential(r.Header)
+		} else {
+			_, token = clientCredential(r.Header)
+			token = strings.TrimPrefix(token, "Bearer ")
+		}
+		if token == "" {
+			return cred, errUnauthenticated("missing gateway token: send it as " +
+				"Authorization: Bearer, X-Api-Key, or " + HeaderGovernanceToken)
+		}
+
+		ini, err := h.opts.Auth.Authenticate(r.Context(), token)
+		if errors.Is(err, auth.ErrUnauthenticated) {
+			return cred, errUnauthenticated("invalid gateway token")
+		}
+		if err != nil {
+			h.opts.Logger.Error("authenticate gateway token", "error", err)
+			return cred, errUnavailable("the gateway cannot check tokens right now")
+		}
+		cred.initiator = ini
 	}
 
-	ini, err := h.opts.Auth.Authenticate(r.Context(), token)
-	if errors.Is(err, auth.ErrUnauthenticated) {
-		return cred, errUnauthenticated("invalid gateway token")
-	}
-	if err != nil {
-		h.opts.Logger.Error("authenticate gateway token", "error", err)
-		return cred, errUnavailable("the gateway cannot check tokens right now")
-	}
-	cred.initiator = ini
-
-	governance := r.Header.Get(HeaderGovernanceToken) != ""
 	if (governance || cred.byok()) && h.opts.DisallowBYOK {
 		return cred, errBYOKDisabled()
 	}
