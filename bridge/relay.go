@@ -80,8 +80,11 @@ func (q *request) relayStream(
 	h := q.w.Header()
 	copyResponseHeader(h, at.resp.Header, at.secret)
 	q.w.WriteHeader(at.resp.StatusCode)
-	rc := http.NewResponseController(q.w)
-	_ = rc.Flush()
+	// Events are written as they complete and flushed together just before
+	// the relay waits on the upstream again: no complete event ever waits
+	// in a buffer, and a burst of events costs one flush, not one each.
+	out := &eventWriter{w: q.w, rc: http.NewResponseController(q.w), pending: true}
+	_ = out.flush()
 	q.h.opts.Metrics.firstByte(q.provider.Name, time.Since(ic.StartedAt))
 
 	body := newIdleReader(at.resp.Body, q.h.opts.IdleTimeout, func() {
@@ -93,10 +96,6 @@ func (q *request) relayStream(
 	if q.h.opts.DumpDir != "" {
 		dump = new(bytes.Buffer)
 	}
-	// Events are written as they complete and flushed together just before
-	// the relay waits on the upstream again: no complete event ever waits
-	// in a buffer, and a burst of events costs one flush, not one each.
-	out := &eventWriter{w: q.w, rc: http.NewResponseController(q.w)}
 	parser := a.newStream(sopts)
 	sc := sse.NewScanner(flushBeforeRead{r: body, out: out})
 	defer sc.Release()
@@ -150,23 +149,15 @@ func (q *request) relayStream(
 		// an event instead of the error event. A stream that ended on the
 		// provider's own error event tells the client already.
 		if rec.ErrorType == "" {
-			_ = writeFlush(q.w, rc, a.errorEvent(relayErr.Error()))
+			_ = out.writeFlush(a.errorEvent(relayErr.Error()))
 		}
 	case cut != nil:
 		// The stream is complete; its last block only lacks the blank
 		// line, and goes to the client as the upstream sent it.
-		_ = writeFlush(q.w, rc, cut)
+		_ = out.writeFlush(cut)
 	}
 	q.dump(ic, at, dumpBytes(dump))
 	return rec, relayErr
-}
-
-// writeFlush writes b to the client and flushes it.
-func writeFlush(w http.ResponseWriter, rc *http.ResponseController, b []byte) error {
-	if _, err := w.Write(b); err != nil {
-		return err
-	}
-	return rc.Flush()
 }
 
 // eventWriter writes events to the client and flushes them on demand.
@@ -184,6 +175,14 @@ func (e *eventWriter) write(b []byte) error {
 	_, e.err = e.w.Write(b)
 	e.pending = e.err == nil
 	return e.err
+}
+
+// writeFlush writes b and flushes at once, for the gateway's own last event.
+func (e *eventWriter) writeFlush(b []byte) error {
+	if err := e.write(b); err != nil {
+		return err
+	}
+	return e.flush()
 }
 
 func (e *eventWriter) flush() error {
